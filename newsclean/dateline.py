@@ -1,0 +1,120 @@
+"""Datelines: the four layouts scrapers write, read without locale or strptime.
+
+    Tue Oct 25, 2016 21:36:02            (the scraper's)
+    Tuesday, October 25, 2016 21:36:02
+    25 October 2016 21:36:02
+    2016-10-25 21:36:02
+
+English names, full or three letters; seconds optional; an optional zone after the time
+(`Z`, `GMT`, `UTC`, `+01:00`, `+0100`). A zone written in the dateline wins over `tz`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3])
+}
+_WEEKDAYS = {
+    name: number
+    for number, full in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+    for name in (full, full[:3])
+}
+
+_TIME = r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+_ZONE = r"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{2}:?\d{2}))?"
+_LAYOUTS = [
+    re.compile(p + _TIME + _ZONE, re.IGNORECASE)
+    for p in (
+        r"(?P<weekday>[a-z]+),?\s+(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})",
+        r"(?:(?P<weekday>[a-z]+),?\s+)?(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})",
+        r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
+    )
+]
+_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T")
+# Short, with a year and a time: a line in the dateline's place that we failed to read.
+_LOOKS_LIKE_DATELINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
+
+
+@dataclass(slots=True, frozen=True)
+class Dateline:
+    published: str
+    weekday_ok: bool
+
+
+def _zone(text: str | None, default: tzinfo | None) -> tzinfo | None:
+    if text is None:
+        return default
+    if text.upper() in ("Z", "GMT", "UTC"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(text)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _month(groups: dict[str, str | None]) -> int | None:
+    if groups.get("month_number"):
+        return int(groups["month_number"])
+    return _MONTHS.get(groups["month"].lower())
+
+
+def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
+    """The published time of `text` (ISO 8601), or None when it is not a dateline we know."""
+    text = _ISO_TIME.sub(r"\1 ", text.strip(), count=1)
+    for layout in _LAYOUTS:
+        match = layout.fullmatch(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        month = _month(groups)
+        weekday = groups.get("weekday")
+        if month is None or (weekday is not None and weekday.lower() not in _WEEKDAYS):
+            return None
+        try:
+            zone = _zone(groups["zone"], tz)
+            moment = datetime(
+                int(groups["year"]),
+                month,
+                int(groups["day"]),
+                int(groups["hour"] or 0),
+                int(groups["minute"] or 0),
+                int(groups["second"] or 0),
+                tzinfo=zone,
+            )
+        except ValueError:
+            return None
+        published = moment.isoformat() if groups["hour"] else moment.date().isoformat()
+        weekday_ok = weekday is None or _WEEKDAYS[weekday.lower()] == moment.weekday()
+        return Dateline(published, weekday_ok)
+    return None
+
+
+def looks_like_dateline(text: str) -> bool:
+    """Whether a line we could not read is still, by its shape, meant as a dateline."""
+    return len(text) <= 64 and _LOOKS_LIKE_DATELINE.search(text) is not None

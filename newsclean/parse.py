@@ -1,0 +1,144 @@
+"""The pure core: bytes in, records out. No file system, no printing, no global state.
+
+    >>> from newsclean import parse_bytes
+    >>> [record] = parse_bytes(open("examples/clean.txt", "rb").read(), "clean.txt")
+    >>> record.headline, record.published, record.payload.ok
+
+`parse_input` also says why an input gives no record at all (a `Rejection`); `parse_bytes`
+returns only the records. Neither raises, whatever the bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from . import record, related
+from .article import Article, read_article
+from .record import Payload, Record, Rejection, RelatedItem, Source
+from .splitter import DumpSpan, lf_lines, next_dump
+from .textrepair import BOM, clean, decode, repair_mojibake, unify_newlines
+from .vardump import DumpedValue
+
+_SNIFF_BYTES = 8192
+_MAX_CONTROL_SHARE = 0.05
+_CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What one input gave: its records, or why it gave none."""
+
+    records: list[Record] = field(default_factory=list)
+    rejection: Rejection | None = None
+
+
+def _rejection_code(data: bytes) -> tuple[str, str] | None:
+    if not data.strip():
+        return ("empty", "no text at all") if data else ("empty", "the input is empty")
+    sample = data[:_SNIFF_BYTES]
+    if b"\0" in sample:
+        return "not_text", "binary data (NUL bytes)"
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > _MAX_CONTROL_SHARE * len(sample):
+        return "not_text", f"binary data ({controls} control bytes in the first {len(sample)})"
+    return None
+
+
+def _decoder(warnings: set[str]) -> Callable[[bytes], str]:
+    """bytes to text, UTF-8 else cp1252, mojibake repaired, noting what it had to do."""
+
+    def to_text(raw: bytes) -> str:
+        text, not_utf8 = decode(raw)
+        text, repaired = repair_mojibake(text)
+        if not_utf8:
+            warnings.add(record.NOT_UTF8)
+        if repaired:
+            warnings.add(record.MOJIBAKE_REPAIRED)
+        return text
+
+    return to_text
+
+
+def _related(value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]):
+    if value.kind == "array" and value.array is not None:
+        return related.from_php_array(value.array, to_text, clean)
+    if value.kind != "string" or value.content is None:
+        return None
+    items, recovered = related.from_json_text(
+        to_text(value.content), clean, complete=not value.truncated
+    )
+    if recovered:
+        warnings.add(record.RELATED_RECOVERED)
+    return items
+
+
+def _payload(
+    value: DumpedValue | None, to_text: Callable[[bytes], str], warnings: set[str]
+) -> tuple[Payload | None, list[RelatedItem] | None]:
+    if value is None:
+        warnings.add(record.PAYLOAD_MISSING)
+        return None, None
+    if value.truncated:
+        warnings.add(record.PAYLOAD_TRUNCATED)
+    elif not value.ok:
+        warnings.add(record.PAYLOAD_LENGTH_MISMATCH)
+    payload = Payload(value.kind, value.declared, value.actual, value.ok)
+    return payload, _related(value, to_text, warnings)
+
+
+def _article(text_bytes: bytes, to_text: Callable[[bytes], str], tz: tzinfo | None) -> Article:
+    if text_bytes.startswith(BOM):
+        text_bytes = text_bytes[len(BOM) :]
+    return read_article(unify_newlines(to_text(text_bytes)), tz)
+
+
+def _record(
+    data: bytes, scan: bytes, span: DumpSpan, source: tuple[str, int], tz: tzinfo | None
+) -> tuple[Record, bool]:
+    """The record of one dump, and whether it looks like a dump at all."""
+    warnings: set[str] = set()
+    to_text = _decoder(warnings)
+    article = _article(scan[span.start : span.text_end], to_text, tz)
+    payload, items = _payload(span.payload, to_text, warnings)
+    warnings |= article.warnings
+    digest = hashlib.sha256(data[span.start : span.end]).hexdigest()
+    path, index = source
+    result = Record(
+        Source(path, index, span.start, digest),
+        article.headline,
+        article.dateline,
+        article.published,
+        article.body,
+        items,
+        payload,
+        record.ordered_warnings(warnings),
+    )
+    dumplike = bool(article.headline) and (
+        payload is not None or article.dateline is not None or article.headline_repeated
+    )
+    return result, dumplike
+
+
+def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
+    """Every dump in `data` as a record, or the reason `data` holds none. Never raises."""
+    if found := _rejection_code(data):
+        return Parsed(rejection=Rejection(path, *found))
+    scan = lf_lines(data)
+    records, dumplike, pos = [], False, 0
+    while (span := next_dump(scan, pos)) is not None:
+        result, looks_right = _record(data, scan, span, (path, len(records)), tz)
+        records.append(result)
+        dumplike = dumplike or looks_right
+        pos = span.end
+    if not dumplike:
+        message = "no headline with a dateline, a repeated headline or a payload"
+        return Parsed(rejection=Rejection(path, "not_a_dump", message))
+    return Parsed(records)
+
+
+def parse_bytes(data: bytes, path: str = "-", tz: tzinfo | None = None) -> list[Record]:
+    """The records of every dump in `data` (none when it holds no dump). Never raises."""
+    return parse_input(data, path, tz).records

@@ -1,0 +1,176 @@
+"""The record contract: what one article becomes, the error entry, and their JSON Schema.
+
+Contract v1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION)::
+
+    {"source": {"path": str, "index": int, "offset": int, "sha256": str},
+     "headline": str, "dateline": str|null, "published": str|null, "body": [str, ...],
+     "related": [{"id": int, "sort": int, "contenttypeid": int, "pic": str,
+                  "media": "image"|"video"|null, "title": str}, ...] | null,
+     "payload": {"kind": "string"|"null"|"bool"|"int"|"float"|"array",
+                 "declared": int|null, "actual": int, "ok": bool} | null,
+     "warnings": [str, ...]}
+
+Dataclasses keep the field order, and orjson serialises them natively in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CONTRACT_VERSION = "1"
+
+# Warning codes, in the order they are listed in a record.
+PAYLOAD_LENGTH_MISMATCH = "payload_length_mismatch"
+PAYLOAD_TRUNCATED = "payload_truncated"
+PAYLOAD_MISSING = "payload_missing"
+RELATED_RECOVERED = "related_recovered"
+MOJIBAKE_REPAIRED = "mojibake_repaired"
+NOT_UTF8 = "not_utf8"
+HEADLINE_NOT_REPEATED = "headline_not_repeated"
+DATELINE_MISSING = "dateline_missing"
+DATELINE_UNPARSED = "dateline_unparsed"
+WEEKDAY_MISMATCH = "weekday_mismatch"
+
+WARNING_CODES = (
+    PAYLOAD_LENGTH_MISMATCH,
+    PAYLOAD_TRUNCATED,
+    PAYLOAD_MISSING,
+    RELATED_RECOVERED,
+    MOJIBAKE_REPAIRED,
+    NOT_UTF8,
+    HEADLINE_NOT_REPEATED,
+    DATELINE_MISSING,
+    DATELINE_UNPARSED,
+    WEEKDAY_MISMATCH,
+)
+
+# Rejection codes: an input that gives no record at all.
+REJECTION_CODES = (
+    "not_found",
+    "not_a_file",
+    "permission_denied",
+    "read_error",
+    "empty",
+    "not_text",
+    "not_a_dump",
+    "too_large",
+    "decompress_error",
+)
+
+PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
+MEDIA_KINDS = ("image", "video")
+
+
+@dataclass(slots=True)
+class Source:
+    path: str
+    index: int
+    offset: int
+    sha256: str
+
+
+@dataclass(slots=True)
+class RelatedItem:
+    id: int
+    sort: int
+    contenttypeid: int
+    pic: str
+    media: str | None
+    title: str
+
+
+@dataclass(slots=True)
+class Payload:
+    kind: str
+    declared: int | None
+    actual: int
+    ok: bool
+
+
+@dataclass(slots=True)
+class Record:
+    source: Source
+    headline: str
+    dateline: str | None
+    published: str | None
+    body: list[str]
+    related: list[RelatedItem] | None
+    payload: Payload | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Rejection:
+    """An input that gave no record: one line of `--errors`."""
+
+    path: str
+    code: str
+    message: str
+
+
+def ordered_warnings(codes: set[str]) -> list[str]:
+    """The warnings of a record, in the contract's order, each once."""
+    return [code for code in WARNING_CODES if code in codes]
+
+
+def _closed(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a record, contract v1."""
+    integer = {"type": "integer"}
+    item = _closed(
+        {
+            "id": integer,
+            "sort": integer,
+            "contenttypeid": integer,
+            "pic": {"type": "string"},
+            "media": {"enum": [*MEDIA_KINDS, None]},
+            "title": {"type": "string"},
+        }
+    )
+    payload = _closed(
+        {
+            "kind": {"enum": list(PAYLOAD_KINDS)},
+            "declared": {"type": ["integer", "null"], "minimum": 0},
+            "actual": {"type": "integer", "minimum": 0},
+            "ok": {"type": "boolean"},
+        }
+    )
+    source = _closed(
+        {
+            "path": {"type": "string"},
+            "index": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        }
+    )
+    schema = _closed(
+        {
+            "source": source,
+            "headline": {"type": "string"},
+            "dateline": {"type": ["string", "null"]},
+            "published": {"type": ["string", "null"]},
+            "body": {"type": "array", "items": {"type": "string"}},
+            "related": {"oneOf": [{"type": "null"}, {"type": "array", "items": item}]},
+            "payload": {"oneOf": [{"type": "null"}, payload]},
+            "warnings": {
+                "type": "array",
+                "items": {"enum": list(WARNING_CODES)},
+                "uniqueItems": True,
+            },
+        }
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://newsclean.dev/schema/record/v{CONTRACT_VERSION}.json",
+        "title": f"newsclean record, contract v{CONTRACT_VERSION}",
+        **schema,
+    }

@@ -1,0 +1,142 @@
+"""Related items: the payload's list of articles, recovered exactly.
+
+The scraper builds the JSON by concatenation: `[{"id":"1","sort":"2","contenttypeid":"21",
+"pic":"/x.jpg","title":"..."} ,{...} ]`, with slashes and quotes in titles left unescaped. Strict
+JSON is tried first (it is fast and right for most payloads); when it fails, a parser that knows
+the field layout takes over: a title ends at the first `"}` that is followed either by the start
+of a whole next item or by the closing `]` at the end, so a title may hold `"`, `","`, `} ,{`,
+braces and backslashes.
+
+Because the scraper never escapes, a backslash in a title is literal: strict JSON would read
+`\\n` or `\\"` as escapes, so payloads with backslashes go to the layout parser, except those in
+real JSON encoding (PHP's json_encode writes every slash as `\\/`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import orjson
+
+from .record import RelatedItem
+from .vardump import PhpArray
+
+_INT = r'"?(-?\d{1,18})"?'
+_ITEM_HEAD = re.compile(
+    r'\{\s*"id"\s*:\s*' + _INT + r'\s*,\s*"sort"\s*:\s*' + _INT
+    + r'\s*,\s*"contenttypeid"\s*:\s*' + _INT
+    + r'\s*,\s*"pic"\s*:\s*"([^"]*)"\s*,\s*"title"\s*:\s*"'
+)  # fmt: skip
+_TITLE_CLOSE = re.compile(r'"\s*\}')
+_SEPARATOR = re.compile(r"\s*,\s*")
+_LIST_END = re.compile(r"\s*\]\s*\Z")
+_LIST_START = re.compile(r"\s*\[\s*")
+_INT_TEXT = re.compile(r"-?\d{1,18}")
+_FIELDS = ("id", "sort", "contenttypeid", "pic", "title")
+_IMAGE = frozenset("jpg jpeg png gif webp bmp svg avif tif tiff heic".split())
+_VIDEO = frozenset("mp4 m4v mov webm avi mkv flv wmv mpg mpeg 3gp ogv m3u8 ts".split())
+
+Clean = Callable[[str], str]
+
+
+def media_of(pic: str) -> str | None:
+    """"image" or "video" from the picture's extension, else None."""
+    path = pic.split("?", 1)[0].split("#", 1)[0]
+    extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if extension in _IMAGE:
+        return "image"
+    if extension in _VIDEO:
+        return "video"
+    return None
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
+        return value
+    if isinstance(value, str | bytes):
+        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+        if _INT_TEXT.fullmatch(text):
+            return int(text)
+    return None
+
+
+def _item(fields: dict[str, object], clean: Clean) -> RelatedItem | None:
+    numbers = [_as_int(fields.get(name)) for name in _FIELDS[:3]]
+    pic, title = fields.get("pic"), fields.get("title")
+    if None in numbers or not isinstance(pic, str) or not isinstance(title, str):
+        return None
+    identifier, sort, contenttypeid = numbers
+    return RelatedItem(identifier, sort, contenttypeid, pic, media_of(pic), clean(title))
+
+
+def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
+    try:
+        parsed = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(parsed, list):
+        return None
+    items = [_item(entry, clean) if isinstance(entry, dict) else None for entry in parsed]
+    return None if None in items else items
+
+
+def _title_end(text: str, start: int, complete: bool) -> tuple[int, int] | None:
+    """Where the title starting at `start` ends, and where the next item starts."""
+    for close in _TITLE_CLOSE.finditer(text, start):
+        after = close.end()
+        if _LIST_END.match(text, after):
+            return close.start(), len(text)
+        separator = _SEPARATOR.match(text, after)
+        rest_at = after if separator is None else separator.end()
+        if separator is not None and _ITEM_HEAD.match(text, rest_at):
+            return close.start(), rest_at
+        if not complete and _cut_inside_next_item(text[rest_at:]):
+            return close.start(), len(text)
+    return None
+
+
+def _cut_inside_next_item(rest: str) -> bool:
+    """Whether what follows a title's close is only the start of an item cut by a truncation."""
+    return (not rest.strip() or rest.startswith("{")) and '"title"' not in rest
+
+
+def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
+    items: list[RelatedItem] = []
+    start = _LIST_START.match(text)
+    pos = 0 if start is None else start.end()
+    while head := _ITEM_HEAD.match(text, pos):
+        span = _title_end(text, head.end(), complete)
+        if span is None:
+            break
+        title_end, pos = span
+        identifier, sort, contenttypeid, pic = head.groups()
+        title = clean(text[head.end() : title_end])
+        items.append(RelatedItem(int(identifier), int(sort), int(contenttypeid), pic, media_of(pic), title))  # fmt: skip
+    return items
+
+
+def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[RelatedItem], bool]:
+    """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed)."""
+    if not text.strip():
+        return [], False
+    literal_backslashes = "\\" in text and "\\/" not in text
+    strict = _strict(text, clean)
+    if strict is not None and not literal_backslashes:
+        return strict, False
+    return _by_layout(text, clean, complete), strict is None
+
+
+def from_php_array(array: PhpArray, decode: Callable[[bytes], str], clean: Clean) -> list[RelatedItem]:
+    """Items of a var_dump of the PHP array itself (arrays or objects with the five fields)."""
+    items = []
+    for _, element in array.entries:
+        if isinstance(element, PhpArray):
+            fields = {key: _text(value, decode) for key, value in element.entries}
+            if (item := _item(fields, clean)) is not None:
+                items.append(item)
+    return items
+
+
+def _text(value: object, decode: Callable[[bytes], str]) -> object:
+    return decode(value) if isinstance(value, bytes) else value

@@ -1,0 +1,108 @@
+"""The dump splitter: where each dump in a buffer begins and ends.
+
+A file may hold several dumps back to back, as `cat` leaves them. A dump ends after its
+payload (whose end `vardump` finds by counting bytes) and its line end. A dump without a payload
+ends where the next one begins: a headline line followed by a dateline line (or headline, blank
+line, headline, dateline), after the dump's own dateline.
+
+Works on bytes whose line ends are LF or CRLF (bare CRs are made LF first, which keeps every
+offset). With `final=False` (a stream still arriving) a dump whose end is not yet certain gives
+None: call again when more bytes are in the buffer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vardump import PAYLOAD_START, DumpedValue, line_end, read_payload
+
+# A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
+_DATELINE_LINE = re.compile(
+    rb"^[ \t]*(?:[A-Za-z]{3,9},? +[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
+    rb"|(?:[A-Za-z]{3,9},? +)?\d{1,2} +[A-Za-z]{3,9}\.?,? +\d{4}"
+    rb"|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})?"
+    rb"[ \t\xa0\xc2]*\r?$",
+    re.MULTILINE,
+)
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_OWN_HEADER_LINES = 3  # headline, headline again, dateline
+
+
+@dataclass(slots=True)
+class DumpSpan:
+    start: int
+    end: int
+    payload_start: int | None = None
+    payload: DumpedValue | None = None
+
+    @property
+    def text_end(self) -> int:
+        """Where the headline, dateline and body end."""
+        return self.end if self.payload_start is None else self.payload_start
+
+
+def lf_lines(data: bytes) -> bytes:
+    """`data` with bare CR line ends made LF: same length, same offsets."""
+    return _BARE_CR.sub(b"\n", data) if b"\r" in data else data
+
+
+def _skip_blank(buf: bytes, pos: int) -> int:
+    size = len(buf)
+    while pos < size and buf[pos] in b" \t\r\n":
+        pos += 1
+    return pos
+
+
+def _line_start(buf: bytes, pos: int) -> int:
+    return buf.rfind(b"\n", 0, pos) + 1
+
+
+def _is_blank(line: bytes) -> bool:
+    return not line.strip()
+
+
+def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
+    """Where the dump whose dateline line starts at `dateline_at` begins, if it is a new one."""
+    if dateline_at <= start:
+        return None
+    headline_at = _line_start(buf, dateline_at - 1)
+    headline = buf[headline_at : dateline_at - 1].strip()
+    if not headline or headline_at <= start:
+        return None
+    filled_before = sum(1 for line in buf[start:headline_at].split(b"\n") if not _is_blank(line))
+    if filled_before < _OWN_HEADER_LINES - 1:
+        return None  # the headline (and its repetition) of the dump that starts at `start`
+    if headline_at >= 2:
+        blank_at = _line_start(buf, headline_at - 1)
+        first_at = _line_start(buf, blank_at - 1) if blank_at >= 1 else blank_at
+        blank_ok = _is_blank(buf[blank_at : headline_at - 1])
+        if blank_ok and first_at > start and buf[first_at : blank_at - 1].strip() == headline:
+            return first_at
+    return headline_at
+
+
+def _next_header(buf: bytes, start: int, stop: int) -> int | None:
+    for dateline in _DATELINE_LINE.finditer(buf, start, stop):
+        begin = _header_start(buf, start, dateline.start())
+        if begin is not None:
+            return begin
+    return None
+
+
+def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
+    """The dump at or after `pos`; None when none is left or (not final) more input is needed."""
+    start = _skip_blank(buf, pos)
+    if start >= len(buf):
+        return None
+    payload = PAYLOAD_START.search(buf, start)
+    text_end = len(buf) if payload is None else payload.start()
+    if (following := _next_header(buf, start, text_end)) is not None:
+        return DumpSpan(start, following)
+    if payload is None:
+        return DumpSpan(start, len(buf)) if final else None
+    value = read_payload(buf, payload.start(), final)
+    if value is None:
+        return None
+    end = max(line_end(buf, value.end), payload.end())
+    return DumpSpan(start, end, payload.start(), value)

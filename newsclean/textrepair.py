@@ -1,0 +1,71 @@
+"""Text repair: bytes to clean text, and the clean form of one headline, paragraph or title.
+
+The cheap checks come first so that clean UTF-8 never pays for the costly repairs: ftfy is
+imported and called only when a character pair typical of mojibake is present.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import cache
+
+BOM = b"\xef\xbb\xbf"
+
+# A byte of a UTF-8 lead (Â..ô) read as cp1252, followed by what a continuation byte becomes.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+@cache
+def _cp1252_for_c1() -> dict[int, str]:
+    """Map U+0080..U+009F (bytes read as Latin-1) to cp1252; undefined bytes stay as they are."""
+    table = {}
+    for byte in range(0x80, 0xA0):
+        try:
+            table[byte] = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            table[byte] = chr(byte)
+    return table
+
+
+def decode(raw: bytes) -> tuple[str, bool]:
+    """Text of `raw` and whether it was not UTF-8 (then it is read as cp1252, never failing)."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("latin-1").translate(_cp1252_for_c1()), True
+
+
+def unify_newlines(text: str) -> str:
+    """CRLF and bare CR line ends become LF."""
+    if "\r" in text:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """Undo UTF-8 read as cp1252 (once or twice); correct curly quotes and dashes stay."""
+    if text.isascii() or not _MOJIBAKE_HINT.search(text):
+        return text, False
+    import ftfy  # costly to import, and needed only here
+
+    fixed = ftfy.fix_encoding(text)
+    return fixed, fixed != text
+
+
+def _unescape_entity(match: re.Match[str]) -> str:
+    return html.unescape(match[0])
+
+
+def clean(text: str) -> str:
+    """HTML entities decoded, NFC, every run of white space (NBSP, tabs) one space, ends stripped."""
+    if "&" in text:
+        text = _ENTITY.sub(_unescape_entity, text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
