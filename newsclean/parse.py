@@ -35,7 +35,8 @@ class Parsed:
     rejection: Rejection | None = None
 
 
-def _rejection_code(data: bytes) -> tuple[str, str] | None:
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(code, message) when `data` is plainly no dump: empty, or binary."""
     if not data.strip():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
     sample = data[:_SNIFF_BYTES]
@@ -96,18 +97,21 @@ def _article(text_bytes: bytes, to_text: Callable[[bytes], str], tz: tzinfo | No
 
 
 def _record(
-    data: bytes, scan: bytes, span: DumpSpan, source: tuple[str, int], tz: tzinfo | None
+    data: bytes, scan: bytes, span: DumpSpan, source: tuple[str, int, int], tz: tzinfo | None
 ) -> tuple[Record, bool]:
-    """The record of one dump, and whether it looks like a dump at all."""
+    """The record of one dump, and whether it looks like a dump at all.
+
+    `source` is the path, the dump's index and the offset of `data` in its input.
+    """
     warnings: set[str] = set()
     to_text = _decoder(warnings)
     article = _article(scan[span.start : span.text_end], to_text, tz)
     payload, items = _payload(span.payload, to_text, warnings)
     warnings |= article.warnings
     digest = hashlib.sha256(data[span.start : span.end]).hexdigest()
-    path, index = source
+    path, index, base = source
     result = Record(
-        Source(path, index, span.start, digest),
+        Source(path, index, base + span.start, digest),
         article.headline,
         article.dateline,
         article.published,
@@ -124,12 +128,12 @@ def _record(
 
 def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
     """Every dump in `data` as a record, or the reason `data` holds none. Never raises."""
-    if found := _rejection_code(data):
+    if found := sniff(data):
         return Parsed(rejection=Rejection(path, *found))
     scan = lf_lines(data)
     records, dumplike, pos = [], False, 0
     while (span := next_dump(scan, pos)) is not None:
-        result, looks_right = _record(data, scan, span, (path, len(records)), tz)
+        result, looks_right = _record(data, scan, span, (path, len(records), 0), tz)
         records.append(result)
         dumplike = dumplike or looks_right
         pos = span.end
@@ -142,3 +146,13 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
 def parse_bytes(data: bytes, path: str = "-", tz: tzinfo | None = None) -> list[Record]:
     """The records of every dump in `data` (none when it holds no dump). Never raises."""
     return parse_input(data, path, tz).records
+
+
+def parse_dump(
+    data: bytes, path: str = "-", index: int = 0, offset: int = 0, tz: tzinfo | None = None
+) -> Record:
+    """The record of one dump already cut from a stream by `splitter.next_dump`."""
+    scan = lf_lines(data)
+    span = next_dump(scan, 0) or DumpSpan(0, len(data))
+    span.end = len(data)
+    return _record(data, scan, span, (path, index, offset), tz)[0]

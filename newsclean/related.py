@@ -41,7 +41,7 @@ Clean = Callable[[str], str]
 
 
 def media_of(pic: str) -> str | None:
-    """"image" or "video" from the picture's extension, else None."""
+    """ "image" or "video" from the picture's extension, else None."""
     path = pic.split("?", 1)[0].split("#", 1)[0]
     extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
     if extension in _IMAGE:
@@ -127,7 +127,9 @@ def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[Relate
     return _by_layout(text, clean, complete), strict is None
 
 
-def from_php_array(array: PhpArray, decode: Callable[[bytes], str], clean: Clean) -> list[RelatedItem]:
+def from_php_array(
+    array: PhpArray, decode: Callable[[bytes], str], clean: Clean
+) -> list[RelatedItem]:
     """Items of a var_dump of the PHP array itself (arrays or objects with the five fields)."""
     items = []
     for _, element in array.entries:

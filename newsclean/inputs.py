@@ -1,0 +1,178 @@
+"""Input discovery and reading: paths to bytes, or to the reason there are none.
+
+Directories are walked recursively in sorted order, hidden entries skipped and symlinked
+directories not followed. Compressed inputs (gzip, bz2, xz) are recognised by their magic bytes,
+whatever their name, and decompressed with a bound: more than `max_bytes` is `too_large`.
+Standard input (`-`) is read as a stream of dumps, yielded as each one completes.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+import stat
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+from .record import Rejection
+from .splitter import lf_lines, next_dump
+
+STDIN = "-"
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_STREAM_READ = 1 << 20
+_BZ2_MAGIC = re.compile(rb"BZh[1-9]")
+_OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
+    (lambda head: head.startswith(b"\x1f\x8b"), gzip.GzipFile),
+    (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
+    (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
+)
+_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def shown_path(path: str) -> str:
+    """A path as text that JSON can hold: undecodable bytes of a name become `\\xNN`."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+def _walk(folder: str) -> Iterator[str | Rejection]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except PermissionError as error:
+        yield Rejection(shown_path(folder), "permission_denied", error.strerror or str(error))
+        return
+    except OSError as error:
+        yield Rejection(shown_path(folder), "read_error", error.strerror or str(error))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif not (entry.is_symlink() and os.path.isdir(entry.path)):
+            yield entry.path
+
+
+def discover(paths: Iterable[str]) -> Iterator[str | Rejection]:
+    """Every input under `paths`, in order: file paths, `-`, or rejections of folders."""
+    for path in paths:
+        if path != STDIN and os.path.isdir(path):
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def paths_from(listing: BinaryIO, nul: bool) -> Iterator[str]:
+    """Paths from a `--files-from` list, one a line (or NUL-separated), read as they come."""
+    separator = b"\0" if nul else b"\n"
+    pending = b""
+    while chunk := listing.read(_STREAM_READ):
+        pending += chunk
+        *complete, pending = pending.split(separator)
+        yield from (os.fsdecode(_strip_cr(path, nul)) for path in complete if path)
+    if pending:
+        yield os.fsdecode(_strip_cr(pending, nul))
+
+
+def _strip_cr(path: bytes, nul: bool) -> bytes:
+    return path[:-1] if not nul and path.endswith(b"\r") else path
+
+
+def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
+    for is_format, opener in _OPENERS:
+        if is_format(raw[:8]):
+            try:
+                with opener(io.BytesIO(raw)) as stream:
+                    data = stream.read(max_bytes + 1)
+            except _DECOMPRESS_ERRORS as error:
+                return Rejection(path, "decompress_error", str(error) or type(error).__name__)
+            if len(data) > max_bytes:
+                return Rejection(path, "too_large", f"decompresses to more than {max_bytes} bytes")
+            return data
+    return raw
+
+
+def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejection:
+    """The bytes of one input file (decompressed), or why it cannot be read."""
+    shown = shown_path(path)
+    try:
+        with open(path, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+                return Rejection(shown, "not_a_file", "not a regular file")
+            raw = file.read(max_bytes + 1)
+    except FileNotFoundError:
+        return Rejection(shown, "not_found", "no such file")
+    except IsADirectoryError:
+        return Rejection(shown, "not_a_file", "a directory")
+    except PermissionError as error:
+        return Rejection(shown, "permission_denied", error.strerror or "permission denied")
+    except OSError as error:
+        return Rejection(shown, "read_error", error.strerror or str(error))
+    if len(raw) > max_bytes:
+        return Rejection(shown, "too_large", f"larger than {max_bytes} bytes")
+    return _decompressed(raw, shown, max_bytes)
+
+
+def _stream_reader(stream: BinaryIO) -> Callable[[], bytes]:
+    """A function giving the next bytes available on `stream` (decompressed), b"" at its end."""
+    head = stream.read1(_STREAM_READ)
+    for is_format, opener in _OPENERS:
+        if is_format(head[:8]):
+            decompressed = opener(io.BufferedReader(_Prepended(head, stream)))
+            return lambda: decompressed.read1(_STREAM_READ)
+    pending = [head]
+    return lambda: pending.pop() if pending else stream.read1(_STREAM_READ)
+
+
+class _Prepended(io.RawIOBase):
+    """`stream` with bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.head[: len(buffer)] if self.head else self.stream.read1(len(buffer))
+        self.head = self.head[len(data) :]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def stream_dumps(
+    stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
+    """Dumps on a stream as (offset, bytes), in lists of those each read completed.
+
+    Each list comes with whether the stream is idle (the read was short): a caller should then
+    flush what it holds, so that records of a slow producer come out at once. A dump still open
+    after `max_bytes` is cut there, so memory stays bounded. Raises the decompressor's error
+    when a compressed stream is damaged.
+    """
+    read = _stream_reader(stream)
+    raw, scan, held_cr, base, at_end = b"", b"", b"", 0, False
+    while not at_end:
+        chunk = read()
+        at_end = not chunk
+        idle = len(chunk) < _STREAM_READ
+        chunk, held_cr = held_cr + chunk, b""
+        if chunk.endswith(b"\r") and not at_end:
+            chunk, held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
+        raw, scan = raw + chunk, scan + lf_lines(chunk)
+        dumps, pos = [], 0
+        while (span := next_dump(scan, pos, at_end or len(scan) - pos > max_bytes)) is not None:
+            dumps.append((base + span.start, raw[span.start : span.end]))
+            pos = span.end
+        raw, scan, base = raw[pos:], scan[pos:], base + pos
+        yield dumps, idle

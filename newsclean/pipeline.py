@@ -1,0 +1,190 @@
+"""The `parse` run: inputs to workers to sinks, with every input accounted for.
+
+This is the library API behind `newsclean parse`; the CLI only builds `ParseOptions` and calls
+`run_parse`. Records go to stdout (or `-o`, atomically) in input order; each rejected input is
+one line on stderr and one entry in `--errors`; the exit status says how it went.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+
+from .env import Environment
+from .exits import ExitStatus, UsageError
+from .inputs import DEFAULT_MAX_BYTES, STDIN, discover, paths_from, stream_dumps
+from .parse import sniff
+from .record import Rejection
+from .report import Reporter
+from .scheduler import (
+    FILES_PER_BATCH,
+    FLUSH,
+    DumpBatch,
+    FileBatch,
+    Outcome,
+    Settings,
+    Work,
+    default_jobs,
+    run,
+)
+from .sinks import AtomicFile, open_sink
+
+_DUMPS_PER_BATCH = 256
+
+
+@dataclass(slots=True)
+class ParseOptions:
+    paths: list[str] = field(default_factory=list)
+    files_from: str | None = None
+    null_separated: bool = False
+    output: str | None = None
+    errors: str | None = None
+    jobs: int = 0  # 0: one per CPU
+    tz: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    strict: bool = False
+    quiet: bool = False
+    progress: bool | None = None  # None: on a terminal only
+
+
+def check_zone(name: str | None) -> None:
+    if name is None:
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz {name}: no such time zone") from None
+
+
+def input_paths(options: ParseOptions, env: Environment) -> Iterator[str]:
+    """The paths named on the command line or listed by --files-from (`-` when none)."""
+    if options.files_from is None:
+        if options.paths:
+            yield from options.paths
+        elif env.stdin_isatty:
+            raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
+        else:
+            yield STDIN
+        return
+    if options.files_from == STDIN:
+        yield from paths_from(env.stdin, options.null_separated)
+        return
+    try:
+        listing = open(options.files_from, "rb")  # noqa: SIM115 (a generator holds it open)
+    except OSError as error:
+        raise UsageError(f"--files-from {options.files_from}: {error.strerror}") from None
+    with listing:
+        yield from options.paths
+        yield from paths_from(listing, options.null_separated)
+
+
+def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
+    """Dumps from stdin in batches, a FLUSH whenever the producer is slower than we are."""
+    index = 0
+    first = True
+    try:
+        for dumps, idle in stream_dumps(env.stdin, max_bytes):
+            if (
+                first
+                and dumps
+                and (reason := sniff(dumps[0][1][:8192]))
+                and reason[0] == "not_text"
+            ):
+                yield Outcome(STDIN, rejection=Rejection(STDIN, *reason))
+                return
+            first = first and not dumps
+            for start in range(0, len(dumps), _DUMPS_PER_BATCH):
+                chunk = dumps[start : start + _DUMPS_PER_BATCH]
+                yield DumpBatch(
+                    [(index + i, offset, data) for i, (offset, data) in enumerate(chunk)]
+                )
+                index += len(chunk)
+            if idle:
+                yield FLUSH
+    except (OSError, EOFError) as error:
+        yield Outcome(STDIN, rejection=Rejection(STDIN, "decompress_error", str(error)))
+        return
+    if index == 0:
+        yield Outcome(STDIN, rejection=Rejection(STDIN, "empty", "no dump on standard input"))
+
+
+def work_items(
+    paths: Iterable[str | Rejection], env: Environment, max_bytes: int
+) -> Iterator[Work]:
+    """Batches of files, stdin's dumps and ready rejections, in input order."""
+    batch: list[str] = []
+    for item in paths:
+        if isinstance(item, str) and item != STDIN:
+            batch.append(item)
+            if len(batch) == FILES_PER_BATCH:
+                yield FileBatch(batch)
+                batch = []
+            continue
+        if batch:
+            yield FileBatch(batch)
+            batch = []
+        if isinstance(item, Rejection):
+            yield Outcome(item.path, rejection=item)
+        else:
+            yield from _stream_work(env, max_bytes)
+    if batch:
+        yield FileBatch(batch)
+
+
+def _jobs_for(options: ParseOptions, paths: Iterator[str | Rejection]) -> tuple[int, Iterator]:
+    """Workers to start: none for a single input, where a pool costs more than it saves."""
+    jobs = options.jobs or default_jobs()
+    first = list(itertools.islice(paths, 2))
+    if len(first) < 2 and STDIN not in first:
+        jobs = 1
+    return jobs, itertools.chain(first, paths)
+
+
+def _exit_status(reporter: Reporter, strict: bool) -> ExitStatus:
+    if reporter.tally.rejected or (strict and reporter.tally.warned):
+        return ExitStatus.REJECTED
+    return ExitStatus.OK
+
+
+def _count_inputs(options: ParseOptions, env: Environment) -> int | None:
+    """How many inputs there are, for the bar; None when a list on stdin cannot be read twice."""
+    if options.files_from == STDIN or (not options.paths and options.files_from is None):
+        return None
+    return sum(1 for _ in discover(input_paths(options, env)))
+
+
+def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStatus:
+    """Parse every input of `options`, write records and errors, and say how it went."""
+    env = env or Environment()
+    check_zone(options.tz)
+    settings = Settings(options.tz, options.max_bytes)
+    show_bar = options.progress if options.progress is not None else bool(env.stderr_isatty)
+    reporter = Reporter(env.stderr, bool(env.stderr_isatty), show_bar, options.quiet)
+    with ExitStack() as cleanup:
+        sink = open_sink(options.output, env.stdout)
+        cleanup.callback(sink.abort)
+        errors = AtomicFile(options.errors) if options.errors else None
+        if errors is not None:
+            cleanup.callback(errors.abort)
+        cleanup.callback(reporter.stop)
+        jobs, paths = _jobs_for(options, discover(input_paths(options, env)))
+        reporter.start(_count_inputs(options, env) if reporter.bar is not None else None)
+        for outcome in run(work_items(paths, env, options.max_bytes), settings, jobs):
+            if outcome == FLUSH:
+                sink.flush()
+                continue
+            sink.write(outcome.lines)
+            if outcome.rejection is not None and errors is not None:
+                errors.write(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
+            reporter.add(outcome)
+        sink.commit()
+        if errors is not None:
+            errors.commit()
+        cleanup.pop_all()
+    reporter.finish()
+    return _exit_status(reporter, options.strict)

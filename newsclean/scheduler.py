@@ -1,0 +1,164 @@
+"""Parallel scheduling: workers read, parse and serialise; results come back in input order.
+
+Work arrives as batches (many files, or many dumps cut from a stream); a bounded window of
+batches is in flight, so memory stays flat however many inputs there are. With one job,
+everything runs in this process and no pool is started. A `FLUSH` in the work asks for every
+result so far before going on (a slow stream's records must come out at once).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from .exits import NewscleanError
+from .inputs import read_input, shown_path
+from .parse import parse_dump, parse_input
+from .record import Record, Rejection
+
+FLUSH = "flush"
+FILES_PER_BATCH = 64
+_BATCHES_PER_JOB = 4
+_JSONL = orjson.OPT_APPEND_NEWLINE
+
+
+@dataclass(slots=True, frozen=True)
+class Settings:
+    """What every worker needs to know; small and picklable."""
+
+    tz: str | None = None
+    max_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one input (or a run of dumps from a stream) gave, ready to write."""
+
+    path: str
+    lines: bytes = b""
+    records: int = 0
+    warned: int = 0  # records with at least one warning
+    warnings: Counter[str] = field(default_factory=Counter)
+    size: int = 0
+    rejection: Rejection | None = None
+    hashes: list[str] = field(default_factory=list)  # sha256 of each record's dump
+
+
+@dataclass(slots=True, frozen=True)
+class FileBatch:
+    paths: list[str]
+
+
+@dataclass(slots=True, frozen=True)
+class DumpBatch:
+    """Dumps cut from a stream: (index, offset, bytes) each."""
+
+    dumps: list[tuple[int, int, bytes]]
+
+
+Work = FileBatch | DumpBatch | Outcome | str
+
+
+@cache
+def _zone(name: str | None) -> ZoneInfo | None:
+    return None if name is None else ZoneInfo(name)
+
+
+def _outcome(path: str, records: list[Record], size: int) -> Outcome:
+    outcome = Outcome(path, b"".join(orjson.dumps(r, option=_JSONL) for r in records), size=size)
+    outcome.records = len(records)
+    for record in records:
+        outcome.warnings.update(record.warnings)
+        outcome.warned += bool(record.warnings)
+        outcome.hashes.append(record.source.sha256)
+    return outcome
+
+
+def process_file(path: str, settings: Settings) -> Outcome:
+    """Read, parse and serialise one input file."""
+    data = read_input(path, settings.max_bytes)
+    if isinstance(data, Rejection):
+        return Outcome(data.path, rejection=data)
+    shown = shown_path(path)
+    parsed = parse_input(data, shown, _zone(settings.tz))
+    if parsed.rejection is not None:
+        return Outcome(shown, size=len(data), rejection=parsed.rejection)
+    return _outcome(shown, parsed.records, len(data))
+
+
+def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
+    """Parse and serialise dumps cut from standard input."""
+    zone = _zone(settings.tz)
+    records = [parse_dump(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
+    return _outcome("-", records, sum(len(data) for _, _, data in batch.dumps))
+
+
+def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
+    if isinstance(work, DumpBatch):
+        return [process_dumps(work, settings)]
+    return [process_file(path, settings) for path in work.paths]
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave SIGINT to the parent, which stops them and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _done(outcome: Outcome) -> Future[list[Outcome]]:
+    future: Future[list[Outcome]] = Future()
+    future.set_result([outcome])
+    return future
+
+
+def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Outcome | str]:
+    for item in work:
+        if isinstance(item, FileBatch | DumpBatch):
+            yield from process(item, settings)
+        else:
+            yield item
+
+
+def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Outcome | str]:
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    window: deque[Future[list[Outcome]]] = deque()
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
+        for item in work:
+            if item == FLUSH:
+                while window:
+                    yield from window.popleft().result()
+                yield FLUSH
+                continue
+            if isinstance(item, FileBatch | DumpBatch):
+                window.append(pool.submit(process, item, settings))
+            else:
+                window.append(_done(item))
+            while len(window) > jobs * _BATCHES_PER_JOB or (window and window[0].done()):
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
+    except BrokenProcessPool:
+        raise NewscleanError("a worker process died; no output was committed") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Outcome | str]:
+    """Outcomes of `work` in its order (and each FLUSH once all before it are out)."""
+    if jobs <= 1:
+        return _in_process(work, settings)
+    return _in_pool(work, settings, jobs)

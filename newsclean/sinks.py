@@ -1,0 +1,119 @@
+"""Output sinks: standard output, and files written atomically.
+
+An `AtomicFile` writes to a temporary file beside its target (`.NAME.newsclean-PID.tmp`) and only
+a successful `commit` (flush, fsync, rename, fsync of the folder) puts it in place, so an
+interrupted run never leaves a partial file and never clobbers the previous one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import BinaryIO
+
+from .exits import ExitStatus, NewscleanError, OutputError, UsageError
+
+TEMP_SUFFIX = ".tmp"
+TEMP_MARK = ".newsclean-"
+
+
+class BrokenPipe(NewscleanError):
+    """The reader of stdout went away: end quietly."""
+
+    status = ExitStatus.BROKEN_PIPE
+
+
+def _write_failure(where: str, error: OSError) -> NewscleanError:
+    if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+        return BrokenPipe("")
+    return OutputError(f"cannot write {where}: {error.strerror or error}")
+
+
+def temp_path_for(path: str) -> str:
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}")
+
+
+class StreamSink:
+    """Bytes to an already open binary stream (stdout)."""
+
+    def __init__(self, stream: BinaryIO, name: str = "to stdout") -> None:
+        self.stream, self.name = stream, name
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.stream.write(data)
+        except OSError as error:
+            raise _write_failure(self.name, error) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise _write_failure(self.name, error) from None
+
+    def commit(self) -> None:
+        self.flush()
+
+    def abort(self) -> None:
+        """Nothing to take back: what reached a stream is gone."""
+
+
+class AtomicFile:
+    """A file that appears, complete, only when committed."""
+
+    def __init__(self, path: str) -> None:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UsageError(f"{path}: the folder {folder} does not exist")
+        if os.path.isdir(path):
+            raise UsageError(f"{path}: is a folder")
+        self.path, self.temp = path, temp_path_for(path)
+        self.name = f"to {path}"
+        try:
+            self.file = open(self.temp, "wb")  # noqa: SIM115 (closed by commit or abort)
+        except OSError as error:
+            raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.file.write(data)
+        except OSError as error:
+            raise _write_failure(self.name, error) from None
+
+    def flush(self) -> None:
+        try:
+            self.file.flush()
+        except OSError as error:
+            raise _write_failure(self.name, error) from None
+
+    def commit(self) -> None:
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.temp, self.path)
+            _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
+        except OSError as error:
+            self.abort()
+            raise _write_failure(self.name, error) from None
+
+    def abort(self) -> None:
+        self.file.close()
+        try:
+            os.unlink(self.temp)
+        except FileNotFoundError:
+            pass
+
+
+def _fsync_folder(folder: str) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink | AtomicFile:
+    """Where records go: an atomic file for `-o PATH`, else stdout."""
+    return StreamSink(stdout) if path in (None, "-") else AtomicFile(path)
