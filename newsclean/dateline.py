@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 _MONTHS = {
     name: number
@@ -69,7 +69,7 @@ def _zone(text: str | None, default: tzinfo | None) -> tzinfo | None:
     if text is None:
         return default
     if text.upper() in ("Z", "GMT", "UTC"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])

@@ -34,8 +34,27 @@ _LIST_END = re.compile(r"\s*\]\s*\Z")
 _LIST_START = re.compile(r"\s*\[\s*")
 _INT_TEXT = re.compile(r"-?\d{1,18}")
 _FIELDS = ("id", "sort", "contenttypeid", "pic", "title")
-_IMAGE = frozenset("jpg jpeg png gif webp bmp svg avif tif tiff heic".split())
-_VIDEO = frozenset("mp4 m4v mov webm avi mkv flv wmv mpg mpeg 3gp ogv m3u8 ts".split())
+_IMAGE = frozenset(
+    ["jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "avif", "tif", "tiff", "heic"]
+)
+_VIDEO = frozenset(
+    [
+        "mp4",
+        "m4v",
+        "mov",
+        "webm",
+        "avi",
+        "mkv",
+        "flv",
+        "wmv",
+        "mpg",
+        "mpeg",
+        "3gp",
+        "ogv",
+        "m3u8",
+        "ts",
+    ]
+)
 
 Clean = Callable[[str], str]
 

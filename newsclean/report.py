@@ -78,7 +78,7 @@ class Tally:
         )
 
 
-def summary_table(tally: Tally, title: str = "newsclean parse"):  # noqa: ANN201 (rich Table)
+def summary_table(tally: Tally, title: str = "newsclean parse"):
     from rich.table import Table
 
     table = Table(title=title, show_header=True, header_style="bold")
@@ -150,7 +150,7 @@ class Reporter:
 class _Bar:
     """A rich progress bar, redrawn at most every _REFRESH_SECONDS (no refresh thread)."""
 
-    def __init__(self, console) -> None:  # noqa: ANN001 (rich Console)
+    def __init__(self, console) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,

@@ -7,6 +7,7 @@ interrupted run never leaves a partial file and never clobbers the previous one.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from typing import BinaryIO
@@ -100,10 +101,8 @@ class AtomicFile:
 
     def abort(self) -> None:
         self.file.close()
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp)
-        except FileNotFoundError:
-            pass
 
 
 def _fsync_folder(folder: str) -> None:
