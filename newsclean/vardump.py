@@ -54,6 +54,7 @@ class PhpArray:
     """An array or object: its entries in order, keys as text."""
 
     entries: list[tuple[str, object]]
+    complete: int = 0  # entries read to their end (not cut off by the end of the input)
 
 
 @dataclass(slots=True)
@@ -146,10 +147,11 @@ class _Reader:
         return MISSING, pos
 
     def unreadable(self, pos: int) -> None:
-        """Nothing known starts at pos: wait for the rest of the line, or give up on the value."""
-        if not self.final and self.buf.find(b"\n", pos) < 0:
-            raise _NeedMore
-        self.malformed = True
+        """Nothing known starts at pos: the input ends in this line, or the value is damaged."""
+        if self.buf.find(b"\n", pos) < 0:
+            self.end_of_input()
+        else:
+            self.malformed = True
 
     def container(self, head: re.Match[bytes], depth: int) -> tuple[PhpArray, int]:
         buf, pos = self.buf, head.end()
@@ -171,6 +173,7 @@ class _Reader:
                 self.unreadable(pos)
                 break
             value, pos = self.value(key.end(), depth + 1)
+            array.complete += not self.truncated
             if value is not MISSING:
                 name = next(group for group in key.groups() if group is not None)
                 array.entries.append((name.decode("utf-8", "replace"), value))
@@ -191,9 +194,11 @@ def read_payload(buf: bytes, pos: int, final: bool = True) -> DumpedValue | None
             return _finish(reader, "string", int(match[1]), len(found), end, content=found)
         if match := _CONTAINER.match(buf, pos):
             array, end = reader.container(match, 0)
-            if reader.malformed:
+            if reader.truncated:
+                end = len(buf)  # the input ended inside the array
+            elif reader.malformed:
                 end = _skip_to_array_end(buf, end)
-            return _finish(reader, "array", int(match[1]), len(array.entries), end, array=array)
+            return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
             reader.at_line_end(match.end())
             kind = match[0].split(b"(")[0].decode().lower()

@@ -1,0 +1,46 @@
+"""Shared test helpers: serialising records as the CLI does, and checking them against the schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import orjson
+
+from newsclean import Parsed, json_schema
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+SHARED = ROOT.parent / "shared"
+
+
+def jsonl(parsed: Parsed) -> bytes:
+    """What `parse` writes for an input: its records, or its `--errors` entry."""
+    if parsed.rejection is not None:
+        return orjson.dumps(parsed.rejection, option=orjson.OPT_APPEND_NEWLINE)
+    return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in parsed.records)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json_schema()
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
+def assert_valid(record: object) -> None:
+    """The record, as JSON, is valid under the published schema."""
+    _validator().validate(orjson.loads(orjson.dumps(record)))
+
+
+def newsclean(*args: str, input: bytes | None = None, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real command in a subprocess."""
+    command = [sys.executable, "-m", "newsclean", *args]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    env.update(kwargs.pop("env", {}))
+    return subprocess.run(command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs)
