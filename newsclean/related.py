@@ -135,13 +135,18 @@ def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
     return items
 
 
+def _json_encoded(text: str) -> bool:
+    """Whether backslashes are JSON escapes: json_encode writes every slash as `\\/`, while the
+    scraper's hand-built JSON leaves the slashes of its picture paths bare."""
+    return text.count("/") == text.count("\\/")
+
+
 def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[RelatedItem], bool]:
     """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed)."""
     if not text.strip():
         return [], False
-    literal_backslashes = "\\" in text and "\\/" not in text
     strict = _strict(text, clean)
-    if strict is not None and not literal_backslashes:
+    if strict is not None and ("\\" not in text or _json_encoded(text)):
         return strict, False
     return _by_layout(text, clean, complete), strict is None
 

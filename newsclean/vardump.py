@@ -42,7 +42,8 @@ _KEY = re.compile(
 )
 _VALUE_START = re.compile(rb"string\(|NULL|bool\(|int\(|float\(|array\(|object\(|class ")
 _RECURSION = re.compile(rb"\*RECURSION\*")
-_END_OF_TOP_ARRAY = re.compile(rb"^\}[ \t]*\r?$", re.MULTILINE)
+# Inside a top-level array every line is indented; its end is a `}` line, or any unindented line.
+_END_OF_TOP_ARRAY = re.compile(rb"^\S", re.MULTILINE)
 _SPACE = b" \t\r\n"
 _MAX_DEPTH = 32
 
@@ -197,7 +198,7 @@ def read_payload(buf: bytes, pos: int, final: bool = True) -> DumpedValue | None
             if reader.truncated:
                 end = len(buf)  # the input ended inside the array
             elif reader.malformed:
-                end = _skip_to_array_end(buf, end)
+                end = _skip_to_array_end(buf, end, final)
             return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
             reader.at_line_end(match.end())
@@ -209,10 +210,15 @@ def read_payload(buf: bytes, pos: int, final: bool = True) -> DumpedValue | None
         return None
 
 
-def _skip_to_array_end(buf: bytes, pos: int) -> int:
-    """After a top-level array we could not read: the line holding its closing brace."""
-    closing = _END_OF_TOP_ARRAY.search(buf, pos)
-    return len(buf) if closing is None else closing.start() + 1
+def _skip_to_array_end(buf: bytes, pos: int, final: bool) -> int:
+    """After a top-level array we could not read: where it ends (None: more input needed)."""
+    line_start = buf.find(b"\n", pos) + 1
+    closing = _END_OF_TOP_ARRAY.search(buf, line_start) if line_start else None
+    if closing is None:
+        if not final:
+            raise _NeedMore
+        return len(buf)
+    return closing.start() + 1 if closing[0] == b"}" else closing.start()
 
 
 def _finish(

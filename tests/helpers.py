@@ -38,9 +38,13 @@ def assert_valid(record: object) -> None:
     _validator().validate(orjson.loads(orjson.dumps(record)))
 
 
-def newsclean(*args: str, input: bytes | None = None, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+def newsclean(
+    *args: str, input: bytes | None = None, timeout: float = 60, **kwargs
+) -> subprocess.CompletedProcess:
     """Run the real command in a subprocess."""
     command = [sys.executable, "-m", "newsclean", *args]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     env.update(kwargs.pop("env", {}))
-    return subprocess.run(command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs)
+    return subprocess.run(
+        command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs
+    )

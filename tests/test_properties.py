@@ -1,0 +1,166 @@
+"""Property tests: any bytes in, no exception out; payloads and datelines round trip."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import datetime
+
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from helpers import TESTS, assert_valid
+from newsclean import parse_bytes, parse_input
+from newsclean.dateline import parse_dateline
+from newsclean.inputs import stream_dumps
+from newsclean.parse import parse_dump
+from newsclean.splitter import lf_lines, next_dump
+from newsclean.textrepair import repair_mojibake
+
+GOLDEN = TESTS / "golden"
+SEEDS = [GOLDEN / name for name in ("clean.txt", "array_payload.txt", "concat.txt", "crlf.txt")]
+SEED_BYTES = [path.read_bytes() for path in SEEDS]
+
+DUMP_FILES = [path for path in sorted(GOLDEN.glob("*.txt")) if parse_bytes(path.read_bytes())]
+HEADER = "Headline here\n\nHeadline here\nTue Oct 25, 2016 21:36:02\n\nA body paragraph.\n\n\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=2000))
+@example(b'string(99999999999999) "[')
+@example(b"H\n\nH\nTue Oct 25, 2016 21:36:02\n\narray(1) {\n" + b"  [0]=>\n  array(1) {\n" * 50)
+def test_any_bytes_give_valid_records_or_a_rejection(data):
+    parsed = parse_input(data, "fuzz")
+    assert (parsed.rejection is None) == bool(parsed.records)
+    for record in parsed.records:
+        assert_valid(record)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(SEED_BYTES),
+    st.lists(st.tuples(st.integers(0, 4000), st.binary(max_size=8)), max_size=6),
+    st.integers(0, 4000),
+)
+def test_damaged_dumps_give_valid_records(seed, edits, cut):
+    """Real dumps with bytes inserted, overwritten and cut off still parse without an error."""
+    data = bytearray(seed)
+    for at, junk in edits:
+        data[at % (len(data) + 1) : at % (len(data) + 1) + len(junk) // 2] = junk
+    data = bytes(data[: max(1, cut % (len(data) + 1))])
+    for record in parse_bytes(data, "damaged"):
+        assert_valid(record)
+
+
+# Titles as scrapers meet them, with the pieces that break naive parsers, already in clean form
+# (single spaces, no entities, NFC), so they must come back exactly.
+_TRICKY = st.sampled_from(
+    ['"', '","', "} ,{", "{", "}", "\\", '"}', '"} ,{', '"} ]', '\\"', "\\n", "\\/", "[", "]"]
+)
+_WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Z"))
+    | st.sampled_from("éü“”—€中"),
+    min_size=1,
+    max_size=12,
+).filter(lambda word: "&" not in word)
+
+
+def _title(parts: list[str]) -> str:
+    return " ".join(parts)
+
+
+def _left_alone_by_repair(title: str) -> bool:
+    """Text that repair changes by design (mojibake like `Â¡`, runs of space) cannot round trip."""
+    return unicodedata.is_normalized("NFC", title) and title == " ".join(title.split())
+
+
+_TITLES = (
+    st.lists(_WORDS | _TRICKY, min_size=1, max_size=8).map(_title).filter(_left_alone_by_repair)
+)
+_ITEMS = st.lists(
+    st.tuples(
+        st.integers(0, 10**12),
+        st.integers(0, 10**9),
+        st.integers(0, 999),
+        st.from_regex(r"/[a-z0-9_/]{1,20}(\.jpg|\.mp4|\.png|)", fullmatch=True),
+        _TITLES,
+    ),
+    max_size=6,
+)
+
+
+def scraper_payload(items) -> bytes:
+    """The payload line exactly as the scraper builds it: concatenation, nothing escaped."""
+    parts = [
+        f'{{"id":"{i}","sort":"{s}","contenttypeid":"{c}","pic":"{pic}","title":"{title}"}}'
+        for i, s, c, pic, title in items
+    ]
+    content = ("[" + " ,".join(parts) + " ]").encode()
+    return b'string(%d) "' % len(content) + content + b'"'
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ITEMS)
+def test_related_items_come_back_exactly(items):
+    payload = scraper_payload(items)
+    assume(not repair_mojibake(payload.decode())[1])  # mojibake is repaired by design
+    [record] = parse_bytes(HEADER.encode() + payload, "roundtrip")
+    got = [(r.id, r.sort, r.contenttypeid, r.pic, r.title) for r in record.related]
+    assert got == items
+    assert record.payload.ok
+    assert "payload_length_mismatch" not in record.warnings
+
+
+_LAYOUTS = (
+    "{:%a %b %d, %Y %H:%M:%S}",
+    "{:%Y-%m-%d %H:%M:%S}",
+    "{:%d %B %Y %H:%M:%S}",
+    "{:%A, %B %d, %Y %H:%M:%S}",
+)
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)),
+    st.sampled_from(_LAYOUTS),
+)
+def test_datelines_round_trip(moment, layout):
+    moment = moment.replace(microsecond=0)
+    parsed = parse_dateline(layout.format(moment))
+    assert parsed is not None
+    assert parsed.published == moment.isoformat()
+    assert parsed.weekday_ok
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that gives its bytes in the sizes it is told, as a slow pipe does."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes = data, sizes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = min(len(buffer), self.sizes.pop(0) if self.sizes else len(buffer), len(self.data))
+        buffer[:size], self.data = self.data[:size], self.data[size:]
+        return size
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(DUMP_FILES), min_size=1, max_size=6),
+    st.lists(st.integers(1, 700), max_size=40),
+)
+def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(files, sizes):
+    data = b"".join(path.read_bytes() + b"\n" for path in files)
+    stream = io.BufferedReader(_Trickle(data, sizes), buffer_size=64)
+    streamed = [dump for dumps, _ in stream_dumps(stream) for dump in dumps]
+    scan, whole, pos = lf_lines(data), [], 0
+    while (span := next_dump(scan, pos)) is not None:
+        whole.append((span.start, data[span.start : span.end]))
+        pos = span.end
+    assert streamed == whole
+    records = [
+        parse_dump(dump, "-", index, offset) for index, (offset, dump) in enumerate(streamed)
+    ]
+    assert records == parse_bytes(data, "-")
