@@ -37,9 +37,12 @@ def differences(record, truth: dict) -> list[str]:
     got = related_as_truth(record)
     if got != expected_related and not (expected_related is None and got == []):
         found.append("related")
-    if truth.get("declared") is not None and truth.get("variant") not in ("mojibake", "latin1"):
-        if record.payload.declared != truth["declared"] or not record.payload.ok:
-            found.append("payload")
+    length_checked = truth.get("declared") is not None and truth.get("variant") not in (
+        "mojibake",
+        "latin1",
+    )
+    if length_checked and (record.payload.declared != truth["declared"] or not record.payload.ok):
+        found.append("payload")
     return found
 
 
