@@ -19,6 +19,7 @@ app = typer.Typer(
     help="Turn raw news scraper dumps into exact, typed JSON Lines.",
     no_args_is_help=True,
     add_completion=True,
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

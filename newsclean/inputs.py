@@ -27,7 +27,7 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _STREAM_READ = 1 << 20
 _BZ2_MAGIC = re.compile(rb"BZh[1-9]")
 _OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
-    (lambda head: head.startswith(b"\x1f\x8b"), gzip.GzipFile),
+    (lambda head: head.startswith(b"\x1f\x8b"), lambda stream: gzip.GzipFile(fileobj=stream)),
     (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
     (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
 )

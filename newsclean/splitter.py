@@ -12,10 +12,11 @@ None: call again when more bytes are in the buffer.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from .vardump import PAYLOAD_START, DumpedValue, line_end, read_payload
+from .vardump import NOT_A_PAYLOAD, PAYLOAD_START, DumpedValue, line_end, read_payload
 
 # A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
 _DATELINE_LINE = re.compile(
@@ -90,19 +91,53 @@ def _next_header(buf: bytes, start: int, stop: int) -> int | None:
     return None
 
 
+def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
+    """Whether a dump's header starts right at `pos`: a line, then (after at most one blank line)
+    a dateline line or the same line again. None: those lines are not all there yet."""
+    ends = [pos - 1]
+    for _ in range(3):
+        end = buf.find(b"\n", ends[-1] + 1)
+        ends.append(len(buf) if end < 0 else end)
+        if end < 0:
+            break
+    if len(ends) < 4 and not final:
+        return None
+    lines = [buf[a + 1 : b] for a, b in itertools.pairwise(ends)]
+    headline = lines[0].strip()
+    if not headline:
+        return False
+    following = lines[1:] if lines[1:2] and lines[1].strip() else lines[2:]
+    if not following:
+        return False
+    return following[0].strip() == headline or _DATELINE_LINE.fullmatch(following[0]) is not None
+
+
+def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
+    """Where the first payload at or after `start` begins and its value (len(buf) and None when
+    there is none); None when more input is needed to tell."""
+    pos = start
+    while match := PAYLOAD_START.search(buf, pos):
+        value = read_payload(buf, match.start(), final, dump_starts_at)
+        if value is None:
+            return None
+        if value is not NOT_A_PAYLOAD:
+            return match.start(), value
+        pos = match.end()
+    return len(buf), None
+
+
 def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
     """The dump at or after `pos`; None when none is left or (not final) more input is needed."""
     start = _skip_blank(buf, pos)
     if start >= len(buf):
         return None
-    payload = PAYLOAD_START.search(buf, start)
-    text_end = len(buf) if payload is None else payload.start()
-    if (following := _next_header(buf, start, text_end)) is not None:
-        return DumpSpan(start, following)
-    if payload is None:
-        return DumpSpan(start, len(buf)) if final else None
-    value = read_payload(buf, payload.start(), final)
-    if value is None:
+    found = _payload(buf, start, final)
+    if found is None:
         return None
-    end = max(line_end(buf, value.end), payload.end())
-    return DumpSpan(start, end, payload.start(), value)
+    payload_start, value = found
+    if (following := _next_header(buf, start, payload_start)) is not None:
+        return DumpSpan(start, following)
+    if value is None:
+        return DumpSpan(start, len(buf)) if final else None
+    end = max(line_end(buf, value.end), payload_start + 1)
+    return DumpSpan(start, end, payload_start, value)

@@ -17,6 +17,7 @@ None: call again with more bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _LINE_END = re.compile(rb"[ \t]*(?:\r?\n|\r|\Z)")
@@ -27,7 +28,7 @@ _XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?\.php:\d{1,9}:[ \t]*(?:\r?\n)?"
 # The first line of a payload: where a dump's body ends.
 PAYLOAD_START = re.compile(
     rb"^(?:" + _XDEBUG_PREFIX + rb")?(?:string\(\d{1,18}\) \"|"
-    rb"(?:" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb")[ \t]*\r?$)",
+    rb"" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb"[ \t]*\r?$)",
     re.MULTILINE,
 )
 _XDEBUG = re.compile(_XDEBUG_PREFIX)
@@ -47,6 +48,7 @@ _END_OF_TOP_ARRAY = re.compile(rb"^\S", re.MULTILINE)
 _SPACE = b" \t\r\n"
 _MAX_DEPTH = 32
 
+NextDumpAt = Callable[[bytes, int, bool], "bool | None"]
 MISSING = object()  # a nested string cut off by the end of the input: its value is unknown
 
 
@@ -85,6 +87,9 @@ def _scalar(text: bytes) -> object:
         return MISSING
 
 
+NOT_A_PAYLOAD = DumpedValue("null", None, 0, False, False, -1)
+
+
 class _NeedMore(Exception):
     """The buffer ends before the value does, and more input may come."""
 
@@ -104,16 +109,26 @@ class _Reader:
             return True
         return self.buf[pos] in b"\r\n"
 
+    def decided(self, answer: bool | None) -> bool:
+        if answer is None:
+            raise _NeedMore
+        return answer
+
     def end_of_input(self) -> None:
         if not self.final:
             raise _NeedMore
         self.truncated = True
 
-    def string(self, match: re.Match[bytes]) -> tuple[bytes | None, int]:
+    def string(
+        self, match: re.Match[bytes], next_dump_at: NextDumpAt | None = None
+    ) -> tuple[bytes | None, int]:
         buf, start = self.buf, match.end()
         close = start + int(match[1])
-        if close < len(buf) and buf[close] == 0x22 and self.at_line_end(close + 1):
-            return buf[start:close], close + 1
+        if close < len(buf) and buf[close] == 0x22:
+            if self.at_line_end(close + 1):
+                return buf[start:close], close + 1
+            if next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final)):
+                return buf[start:close], close + 1  # `cat` of files without a final newline
         if close >= len(buf) and not self.final:
             raise _NeedMore
         line_end = buf.find(b"\n", start)
@@ -183,14 +198,20 @@ class _Reader:
         return array, pos
 
 
-def read_payload(buf: bytes, pos: int, final: bool = True) -> DumpedValue | None:
-    """Read the payload starting at `pos` (a match of PAYLOAD_START); None: more input needed."""
+def read_payload(
+    buf: bytes, pos: int, final: bool = True, next_dump_at: NextDumpAt | None = None
+) -> DumpedValue | None:
+    """Read the payload starting at `pos` (a match of PAYLOAD_START); None: more input needed.
+
+    `next_dump_at(buf, pos, final)` says whether a new dump starts right at pos (None: more input
+    needed): a string's closing quote may be followed directly by the next dump's headline.
+    """
     reader = _Reader(buf, final)
     if not _VALUE_START.match(buf, pos) and (prefix := _XDEBUG.match(buf, pos)):
         pos = prefix.end()
     try:
         if match := _STRING.match(buf, pos):
-            content, end = reader.string(match)
+            content, end = reader.string(match, next_dump_at)
             found = content if content is not None else buf[match.end() : end]
             return _finish(reader, "string", int(match[1]), len(found), end, content=found)
         if match := _CONTAINER.match(buf, pos):
@@ -201,7 +222,11 @@ def read_payload(buf: bytes, pos: int, final: bool = True) -> DumpedValue | None
                 end = _skip_to_array_end(buf, end, final)
             return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
-            reader.at_line_end(match.end())
+            glued = next_dump_at is not None and reader.decided(
+                next_dump_at(buf, match.end(), final)
+            )
+            if not (reader.at_line_end(match.end()) or glued):
+                return NOT_A_PAYLOAD  # a line that merely begins like one: `NULL pointers ...`
             kind = match[0].split(b"(")[0].decode().lower()
             return _finish(reader, kind, None, 0, match.end())
         reader.unreadable(pos)
