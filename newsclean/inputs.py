@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from .parse import sniff
 from .record import Rejection
 from .splitter import lf_lines, next_dump
 
@@ -31,7 +32,7 @@ _OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = 
     (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
     (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
 )
-_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
 def shown_path(path: str) -> str:
@@ -93,7 +94,7 @@ def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
             try:
                 with opener(io.BytesIO(raw)) as stream:
                     data = stream.read(max_bytes + 1)
-            except _DECOMPRESS_ERRORS as error:
+            except DECOMPRESS_ERRORS as error:
                 return Rejection(path, "decompress_error", str(error) or type(error).__name__)
             if len(data) > max_bytes:
                 return Rejection(path, "too_large", f"decompresses to more than {max_bytes} bytes")
@@ -150,6 +151,14 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
+class StreamRejected(Exception):
+    """Standard input holds no dumps at all (binary data)."""
+
+    def __init__(self, rejection: Rejection) -> None:
+        super().__init__(rejection.message)
+        self.rejection = rejection
+
+
 def stream_dumps(
     stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
@@ -157,22 +166,34 @@ def stream_dumps(
 
     Each list comes with whether the stream is idle (the read was short): a caller should then
     flush what it holds, so that records of a slow producer come out at once. A dump still open
-    after `max_bytes` is cut there, so memory stays bounded. Raises the decompressor's error
-    when a compressed stream is damaged.
+    after `max_bytes` is cut there, so memory stays bounded. Raises StreamRejected when the
+    stream begins with binary data, and the decompressor's error when a compressed stream is
+    damaged.
     """
     read = _stream_reader(stream)
-    raw, scan, held_cr, base, at_end = b"", b"", b"", 0, False
+    raw = bytearray()  # what arrived and is not yet cut into dumps
+    scan: bytearray | None = None  # the same with bare CRs made LF, once a CR has been seen
+    held_cr, base, at_end = b"", 0, False
     while not at_end:
         chunk = read()
-        at_end = not chunk
-        idle = len(chunk) < _STREAM_READ
+        if base == 0 and not raw and (reason := sniff(chunk[:8192])) and reason[0] == "not_text":
+            raise StreamRejected(Rejection(STDIN, *reason))
+        at_end, idle = not chunk, len(chunk) < _STREAM_READ
         chunk, held_cr = held_cr + chunk, b""
         if chunk.endswith(b"\r") and not at_end:
             chunk, held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
-        raw, scan = raw + chunk, scan + lf_lines(chunk)
+        if scan is None and b"\r" in chunk:
+            scan = bytearray(raw)
+        raw += chunk
+        if scan is not None:
+            scan += lf_lines(chunk)
+        lines = raw if scan is None else scan
         dumps, pos = [], 0
-        while (span := next_dump(scan, pos, at_end or len(scan) - pos > max_bytes)) is not None:
-            dumps.append((base + span.start, raw[span.start : span.end]))
+        while (span := next_dump(lines, pos, at_end or len(lines) - pos > max_bytes)) is not None:
+            dumps.append((base + span.start, bytes(raw[span.start : span.end])))
             pos = span.end
-        raw, scan, base = raw[pos:], scan[pos:], base + pos
+        del raw[:pos]
+        if scan is not None:
+            del scan[:pos]
+        base += pos
         yield dumps, idle

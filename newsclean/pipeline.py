@@ -17,8 +17,15 @@ import orjson
 
 from .env import Environment
 from .exits import ExitStatus, UsageError
-from .inputs import DEFAULT_MAX_BYTES, STDIN, discover, paths_from, stream_dumps
-from .parse import sniff
+from .inputs import (
+    DECOMPRESS_ERRORS,
+    DEFAULT_MAX_BYTES,
+    STDIN,
+    StreamRejected,
+    discover,
+    paths_from,
+    stream_dumps,
+)
 from .record import Rejection
 from .report import Reporter
 from .scheduler import (
@@ -61,43 +68,31 @@ def check_zone(name: str | None) -> None:
         raise UsageError(f"--tz {name}: no such time zone") from None
 
 
-def input_paths(options: ParseOptions, env: Environment) -> Iterator[str]:
-    """The paths named on the command line or listed by --files-from (`-` when none)."""
-    if options.files_from is None:
-        if options.paths:
-            yield from options.paths
-        elif env.stdin_isatty:
+def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+    """Every input, in order: PATHs (folders walked), then the --files-from list (not walked:
+    a folder there is `not_a_file`); `-` when neither is given."""
+    if options.files_from is None and not options.paths:
+        if env.stdin_isatty:
             raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
-        else:
-            yield STDIN
+        yield STDIN
         return
+    yield from discover(options.paths)
     if options.files_from == STDIN:
         yield from paths_from(env.stdin, options.null_separated)
-        return
-    try:
-        listing = open(options.files_from, "rb")  # noqa: SIM115 (a generator holds it open)
-    except OSError as error:
-        raise UsageError(f"--files-from {options.files_from}: {error.strerror}") from None
-    with listing:
-        yield from options.paths
-        yield from paths_from(listing, options.null_separated)
+    elif options.files_from is not None:
+        try:
+            listing = open(options.files_from, "rb")  # noqa: SIM115 (this generator holds it open)
+        except OSError as error:
+            raise UsageError(f"--files-from {options.files_from}: {error.strerror}") from None
+        with listing:
+            yield from paths_from(listing, options.null_separated)
 
 
 def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
     """Dumps from stdin in batches, a FLUSH whenever the producer is slower than we are."""
     index = 0
-    first = True
     try:
         for dumps, idle in stream_dumps(env.stdin, max_bytes):
-            if (
-                first
-                and dumps
-                and (reason := sniff(dumps[0][1][:8192]))
-                and reason[0] == "not_text"
-            ):
-                yield Outcome(STDIN, rejection=Rejection(STDIN, *reason))
-                return
-            first = first and not dumps
             for start in range(0, len(dumps), _DUMPS_PER_BATCH):
                 chunk = dumps[start : start + _DUMPS_PER_BATCH]
                 yield DumpBatch(
@@ -106,7 +101,10 @@ def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
                 index += len(chunk)
             if idle:
                 yield FLUSH
-    except (OSError, EOFError) as error:
+    except StreamRejected as rejected:
+        yield Outcome(STDIN, rejection=rejected.rejection)
+        return
+    except DECOMPRESS_ERRORS as error:
         yield Outcome(STDIN, rejection=Rejection(STDIN, "decompress_error", str(error)))
         return
     if index == 0:
@@ -155,7 +153,7 @@ def _count_inputs(options: ParseOptions, env: Environment) -> int | None:
     """How many inputs there are, for the bar; None when a list on stdin cannot be read twice."""
     if options.files_from == STDIN or (not options.paths and options.files_from is None):
         return None
-    return sum(1 for _ in discover(input_paths(options, env)))
+    return sum(1 for _ in input_paths(options, env))
 
 
 def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStatus:
@@ -172,7 +170,7 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
         if errors is not None:
             cleanup.callback(errors.abort)
         cleanup.callback(reporter.stop)
-        jobs, paths = _jobs_for(options, discover(input_paths(options, env)))
+        jobs, paths = _jobs_for(options, input_paths(options, env))
         reporter.start(_count_inputs(options, env) if reporter.bar is not None else None)
         for outcome in run(work_items(paths, env, options.max_bytes), settings, jobs):
             if outcome == FLUSH:

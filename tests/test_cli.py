@@ -1,0 +1,337 @@
+"""The real command in a subprocess: inputs, outputs, rejections, exit statuses and faults."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+
+from helpers import ROOT, TESTS, assert_valid, newsclean
+
+GOLDEN = TESTS / "golden"
+CLEAN = (GOLDEN / "clean.txt").read_bytes()
+KEYS = ["source", "headline", "dateline", "published", "body", "related", "payload", "warnings"]
+
+
+# Runs newsclean from a small fresh process: a child forked from pytest itself would count
+# pytest's memory as its own peak, since the peak survives exec.
+_MEASURE = """
+import os, subprocess, sys
+process = subprocess.Popen([sys.executable, "-m", "newsclean", *sys.argv[1:]])
+_, status, usage = os.wait4(process.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, file=sys.stderr)
+"""
+
+
+def peak_rss_mib(args: list[str], stdin_path) -> tuple[int, bytes, float]:
+    """Run newsclean with stdin from a file: its exit status, stdout, and peak RSS in MiB."""
+    with open(stdin_path, "rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *args], stdin=stdin, capture_output=True, timeout=300
+        )
+    status, peak_kib = result.stderr.decode().splitlines()[-1].split()
+    return int(status), result.stdout, int(peak_kib) / 1024
+
+
+def records(stdout: bytes) -> list[dict]:
+    return [orjson.loads(line) for line in stdout.splitlines()]
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A folder of good, damaged and unusable inputs (and things to skip)."""
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    for name in (
+        "clean.txt",
+        "truncated.txt",
+        "latin1.txt",
+        "empty.txt",
+        "binary.txt",
+        "not_a_dump.txt",
+    ):
+        (folder / name).write_bytes((GOLDEN / name).read_bytes())
+    (folder / "sub" / "concat.txt").write_bytes((GOLDEN / "concat.txt").read_bytes())
+    (folder / ".hidden.txt").write_bytes(CLEAN)
+    (folder / "linked").symlink_to(GOLDEN, target_is_directory=True)
+    return folder
+
+
+def test_records_are_json_lines_in_contract_order(tmp_path):
+    result = newsclean("parse", str(GOLDEN / "clean.txt"), str(GOLDEN / "concat.txt"))
+    assert result.returncode == 0
+    lines = records(result.stdout)
+    assert len(lines) == 4
+    for record in lines:
+        assert list(record) == KEYS
+        assert_valid(record)
+    assert "’" in newsclean("parse", str(GOLDEN / "curly_quotes_kept.txt")).stdout.decode()
+
+
+def test_a_mixed_folder_gives_every_record_and_one_error_each(mixed, tmp_path):
+    errors = tmp_path / "errors.jsonl"
+    result = newsclean("parse", "-q", str(mixed), "--errors", str(errors))
+    assert result.returncode == 1
+    paths = [r["source"]["path"] for r in records(result.stdout)]
+    assert paths == [
+        f"{mixed}/clean.txt",
+        f"{mixed}/latin1.txt",
+        *[f"{mixed}/sub/concat.txt"] * 3,
+        f"{mixed}/truncated.txt",
+    ]
+    entries = [orjson.loads(line) for line in errors.read_bytes().splitlines()]
+    assert [(e["path"], e["code"]) for e in entries] == [
+        (f"{mixed}/binary.txt", "not_text"),
+        (f"{mixed}/empty.txt", "empty"),
+        (f"{mixed}/not_a_dump.txt", "not_a_dump"),
+    ]
+    assert result.stderr.decode().splitlines() == [
+        f"newsclean: {e['path']}: {e['code']}: {e['message']}" for e in entries
+    ]
+
+
+def test_without_quiet_one_summary_line_follows(mixed):
+    result = newsclean("parse", str(mixed))
+    *errors, summary = result.stderr.decode().splitlines()
+    assert len(errors) == 3
+    assert summary.startswith("newsclean: 7 inputs, 6 records (")
+    assert "3 rejected (empty 1, not_a_dump 1, not_text 1)" in summary
+    assert "\x1b" not in result.stderr.decode()
+
+
+def test_strict_fails_on_warnings():
+    assert newsclean("parse", "-q", str(GOLDEN / "truncated.txt")).returncode == 0
+    assert newsclean("parse", "-q", "--strict", str(GOLDEN / "truncated.txt")).returncode == 1
+    assert newsclean("parse", "-q", "--strict", str(GOLDEN / "clean.txt")).returncode == 0
+
+
+def test_output_file_is_written_atomically(tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = newsclean("parse", "-q", str(GOLDEN / "clean.txt"), "-o", str(out))
+    assert result.returncode == 0 and result.stdout == b""
+    assert len(records(out.read_bytes())) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus"], "No such option"),
+        (["-o", "/no/such/folder/out.jsonl", "x"], "does not exist"),
+        (["--files-from", "/no/such/list"], "--files-from /no/such/list"),
+        (["--tz", "Mars/Olympus", "x"], "no such time zone"),
+        (["--max-bytes", "lots", "x"], "not a size"),
+        (["-j", "0", "x"], "-j"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_message(args, message):
+    result = newsclean("parse", *args)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert message in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_writing_to_a_full_disk_is_one_clear_line():
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "newsclean", "parse", "-q", str(GOLDEN)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert result.returncode == 74
+    assert result.stderr.decode().splitlines() == [
+        "newsclean: cannot write to stdout: No space left on device"
+    ]
+
+
+def test_a_broken_pipe_ends_quietly():
+    command = (
+        f"{sys.executable} -m newsclean parse {ROOT / 'tests' / 'corpus_sample' / 'dump'} | head -1"
+    )
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True)
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stderr == b""
+
+
+def test_a_file_deleted_between_listing_and_reading_is_not_found(tmp_path):
+    gone = tmp_path / "gone.txt"
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{GOLDEN / 'clean.txt'}\n{gone}\n")
+    result = newsclean("parse", "-q", "--files-from", str(listing))
+    assert result.returncode == 1
+    assert result.stderr.decode() == f"newsclean: {gone}: not_found: no such file\n"
+    assert len(records(result.stdout)) == 1
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads every file: permission_denied cannot happen"
+)
+def test_an_unreadable_file_is_permission_denied(tmp_path):
+    locked = tmp_path / "locked.txt"
+    locked.write_bytes(CLEAN)
+    locked.chmod(0)
+    result = newsclean("parse", "-q", str(locked))
+    assert result.returncode == 1
+    assert ": permission_denied: " in result.stderr.decode()
+
+
+def test_folders_and_sockets_in_lists_are_not_files(tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{GOLDEN}\n")
+    result = newsclean("parse", "-q", "--files-from", str(listing))
+    assert result.returncode == 1
+    assert ": not_a_file: " in result.stderr.decode()
+
+
+def test_compressed_inputs_are_known_by_their_magic_bytes(tmp_path):
+    data = (GOLDEN / "concat.txt").read_bytes()
+    plain = records(newsclean("parse", "-q", str(GOLDEN / "concat.txt")).stdout)
+    for name, packed in (
+        ("a.gz", gzip.compress(data)),
+        ("b.bz", bz2.compress(data)),
+        ("c.dat", lzma.compress(data)),
+    ):
+        (tmp_path / name).write_bytes(packed)
+        got = records(newsclean("parse", "-q", str(tmp_path / name)).stdout)
+        assert [{**r, "source": None} for r in got] == [{**r, "source": None} for r in plain]
+        stdin = records(newsclean("parse", "-q", "-", input=packed).stdout)
+        assert [r["headline"] for r in stdin] == [r["headline"] for r in plain]
+
+
+def test_a_gzip_bomb_is_too_large_not_a_crash(tmp_path):
+    bomb = tmp_path / "bomb.txt.gz"
+    bomb.write_bytes(gzip.compress(CLEAN + b"\0" * (200 * 1024 * 1024), compresslevel=9))
+    assert bomb.stat().st_size < 1024 * 1024
+    result = newsclean("parse", "-q", "--max-bytes", "8M", str(bomb), str(GOLDEN / "clean.txt"))
+    assert result.returncode == 1
+    assert (
+        result.stderr.decode()
+        == f"newsclean: {bomb}: too_large: decompresses to more than 8388608 bytes\n"
+    )
+    assert len(records(result.stdout)) == 1
+
+
+def test_a_damaged_gzip_is_a_decompress_error(tmp_path):
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(gzip.compress(CLEAN)[:40])
+    result = newsclean("parse", "-q", str(broken))
+    assert result.returncode == 1
+    assert ": decompress_error: " in result.stderr.decode()
+
+
+def test_control_characters_in_paths_never_reach_the_terminal(tmp_path):
+    sneaky = tmp_path / "evil\x1b[31m\x07.txt"
+    sneaky.write_bytes(b"")
+    result = newsclean("parse", "-q", str(sneaky))
+    assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
+    assert "evil\\x1b[31m\\x07.txt: empty:" in result.stderr.decode()
+
+
+def test_a_long_files_from_list_with_nul_separators(tmp_path):
+    listing = tmp_path / "list.bin"
+    listing.write_bytes((str(GOLDEN / "payload_null.txt") + "\0").encode() * 200_000)
+    status, stdout, peak = peak_rss_mib(["parse", "-q", "--files-from", "-", "-0"], listing)
+    assert status == 0
+    assert stdout.count(b"\n") == 200_000
+    assert peak < 150
+
+
+def test_records_follow_input_order_whatever_the_jobs(mixed):
+    one = newsclean("parse", "-q", "-j", "1", str(mixed), str(GOLDEN))
+    four = newsclean("parse", "-q", "-j", "4", str(mixed), str(GOLDEN))
+    assert one.stdout == four.stdout
+    assert one.stderr == four.stderr
+    assert one.returncode == four.returncode == 1
+
+
+def test_stdin_is_a_stream_of_dumps(tmp_path):
+    stream = b"".join(
+        (GOLDEN / name).read_bytes() for name in ("clean.txt", "concat.txt", "latin1.txt")
+    )
+    result = newsclean("parse", "-q", "-", input=stream)
+    got = records(result.stdout)
+    assert [r["source"]["index"] for r in got] == list(range(5))
+    assert all(r["source"]["path"] == "-" for r in got)
+    assert got[-1]["warnings"] == ["not_utf8"]
+
+
+def _read_line(process: subprocess.Popen, seconds: float) -> bytes:
+    ready, _, _ = select.select([process.stdout], [], [], seconds)
+    assert ready, "no record came out while the input was still open"
+    return process.stdout.readline()
+
+
+def test_records_come_out_while_a_slow_stream_is_still_arriving():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "parse", "-q", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for index in range(3):
+            for piece in (CLEAN[:100], CLEAN[100:] + b"\n"):
+                process.stdin.write(piece)
+                process.stdin.flush()
+                time.sleep(0.05)
+            assert orjson.loads(_read_line(process, 20))["source"]["index"] == index
+        process.stdin.close()
+        assert process.wait(20) == 0
+        assert process.stderr.read() == b""
+    finally:
+        process.kill()
+
+
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_run_leaves_no_partial_output(tmp_path, sent, status):
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"the previous run\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "parse", "--files-from", "-", "-o", str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdin.write((str(GOLDEN / "clean.txt") + "\n").encode() * 50)
+    process.stdin.flush()
+    deadline = time.monotonic() + 20
+    while (
+        not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline
+    ):
+        time.sleep(0.02)
+    time.sleep(0.3)
+    process.send_signal(sent)
+    assert process.wait(20) == status
+    process.stdin.close()
+    stderr = process.stderr.read().decode()
+    assert "Traceback" not in stderr
+    assert stderr.splitlines() == [f"newsclean: {'interrupted' if status == 130 else 'terminated'}"]
+    assert out.read_bytes() == b"the previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_flat_memory_on_a_long_stream(tmp_path):
+    stream = tmp_path / "stream.txt"
+    stream.write_bytes(CLEAN * 40_000)  # 28 MB of dumps glued together
+    status, stdout, peak = peak_rss_mib(["parse", "-q", "-"], stream)
+    assert status == 0
+    assert stdout.count(b"\n") == 40_000
+    assert peak < 150
+
+
+def test_binary_on_stdin_is_rejected_at_once(tmp_path):
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(gzip.compress(b"\0" * (100 * 1024 * 1024)))
+    status, stdout, peak = peak_rss_mib(["parse", "-"], bomb)
+    assert (status, stdout) == (1, b"")
+    assert peak < 150
