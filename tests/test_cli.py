@@ -74,7 +74,7 @@ def test_records_are_json_lines_in_contract_order(tmp_path):
     for record in lines:
         assert list(record) == KEYS
         assert_valid(record)
-    assert "’" in newsclean("parse", str(GOLDEN / "curly_quotes_kept.txt")).stdout.decode()
+    assert "\u2019" in newsclean("parse", str(GOLDEN / "curly_quotes_kept.txt")).stdout.decode()
 
 
 def test_a_mixed_folder_gives_every_record_and_one_error_each(mixed, tmp_path):
