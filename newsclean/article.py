@@ -22,6 +22,9 @@ from .dateline import looks_like_dateline, parse_dateline
 from .textrepair import clean
 
 
+_HEADER_LINES = 12
+
+
 @dataclass(slots=True)
 class Article:
     headline: str = ""
@@ -43,16 +46,23 @@ def _next_filled(lines: list[str], start: int) -> int | None:
     return None
 
 
-def _paragraphs(lines: list[str], start: int) -> list[str]:
-    paragraphs, current = [], []
-    for line in lines[start:]:
-        if _filled(line):
-            current.append(line)
-        elif current:
+def _paragraphs(body: str) -> list[str]:
+    """Paragraphs of the body: split where blank lines are, each cleaned."""
+    paragraphs = []
+    for block in body.split("\n\n"):
+        if "\n" not in block:
+            if block and not block.isspace():
+                paragraphs.append(clean(block))
+            continue
+        current: list[str] = []  # lines of a paragraph, or blank lines holding white space
+        for line in block.split("\n"):
+            if _filled(line):
+                current.append(line)
+            elif current:
+                paragraphs.append(clean(" ".join(current)))
+                current = []
+        if current:
             paragraphs.append(clean(" ".join(current)))
-            current = []
-    if current:
-        paragraphs.append(clean(" ".join(current)))
     return paragraphs
 
 
@@ -79,12 +89,26 @@ def _read_dateline(article: Article, lines: list[str], slot: int, tz: tzinfo | N
 
 def read_article(text: str, tz: tzinfo | None = None) -> Article:
     """Headline, dateline and body of a dump's text (LF line ends, before the payload)."""
+    lines = text.split(
+        "\n", _HEADER_LINES
+    )  # the header is in the first lines; the rest stays whole
+    article = _read_header(lines, tz)
+    if article is None:  # a header spread over more lines than that
+        lines = text.split("\n")
+        article = _read_header(lines, tz)
+    header, body_start = article
+    header.body = _paragraphs("\n".join(lines[body_start:]))
+    return header
+
+
+def _read_header(lines: list[str], tz: tzinfo | None) -> tuple[Article, int] | None:
+    """The header and where the body starts; None if it reaches the unsplit rest of the text."""
     article = Article()
-    lines = text.split("\n")
+    last = len(lines) - 1 if len(lines) == _HEADER_LINES + 1 else len(lines)
     first = _next_filled(lines, 0)
     if first is None:
         article.warnings.update((record.HEADLINE_NOT_REPEATED, record.DATELINE_MISSING))
-        return article
+        return article, len(lines)
     article.headline = clean(lines[first])
     second = _next_filled(lines, first + 1)
     if second is not None and clean(lines[second]) == article.headline:
@@ -93,6 +117,7 @@ def read_article(text: str, tz: tzinfo | None = None) -> Article:
     else:
         article.warnings.add(record.HEADLINE_NOT_REPEATED)
         slot = first + 1
-    body_start = _read_dateline(article, lines, slot, tz)
-    article.body = _paragraphs(lines, body_start)
-    return article
+    dateline_at = _next_filled(lines, slot)
+    if max(first, second or 0, dateline_at or 0) >= last:
+        return None
+    return article, _read_dateline(article, lines, slot, tz)

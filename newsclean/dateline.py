@@ -86,7 +86,9 @@ def _month(groups: dict[str, str | None]) -> int | None:
 
 def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
     """The published time of `text` (ISO 8601), or None when it is not a dateline we know."""
-    text = _ISO_TIME.sub(r"\1 ", text.strip(), count=1)
+    text = text.strip()
+    if text[10:11] == "T":
+        text = _ISO_TIME.sub(r"\1 ", text, count=1)
     for layout in _LAYOUTS:
         match = layout.fullmatch(text)
         if match is None:

@@ -102,23 +102,47 @@ def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
     return raw
 
 
+def _read_bounded(descriptor: int, mode: int, max_bytes: int) -> bytes:
+    """All of a file's bytes, or `max_bytes + 1` of them when it is larger."""
+    if stat.S_ISREG(mode):
+        wanted = min(os.fstat(descriptor).st_size, max_bytes) + 1
+        data = os.read(descriptor, wanted)
+        if len(data) == wanted:  # larger than it said (it grows): read on, within the bound
+            data += _read_rest(descriptor, max_bytes + 1 - len(data))
+        return data
+    return _read_rest(descriptor, max_bytes + 1)
+
+
+def _read_rest(descriptor: int, limit: int) -> bytes:
+    chunks, total = [], 0
+    while total < limit and (chunk := os.read(descriptor, min(_STREAM_READ, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejection:
     """The bytes of one input file (decompressed), or why it cannot be read."""
     shown = shown_path(path)
     try:
-        with open(path, "rb") as file:
-            mode = os.fstat(file.fileno()).st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
-                return Rejection(shown, "not_a_file", "not a regular file")
-            raw = file.read(max_bytes + 1)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return Rejection(shown, "not_found", "no such file")
-    except IsADirectoryError:
-        return Rejection(shown, "not_a_file", "a directory")
     except PermissionError as error:
         return Rejection(shown, "permission_denied", error.strerror or "permission denied")
     except OSError as error:
         return Rejection(shown, "read_error", error.strerror or str(error))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            return Rejection(shown, "not_a_file", "a folder")
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            return Rejection(shown, "not_a_file", "not a regular file")
+        raw = _read_bounded(descriptor, mode, max_bytes)
+    except OSError as error:
+        return Rejection(shown, "read_error", error.strerror or str(error))
+    finally:
+        os.close(descriptor)
     if len(raw) > max_bytes:
         return Rejection(shown, "too_large", f"larger than {max_bytes} bytes")
     return _decompressed(raw, shown, max_bytes)

@@ -2,7 +2,7 @@
 
     >>> from newsclean import parse_bytes
     >>> [record] = parse_bytes(open("examples/clean.txt", "rb").read(), "clean.txt")
-    >>> record.headline, record.published, record.payload.ok
+    >>> record["headline"], record["published"], record["payload"]["ok"]
 
 `parse_input` also says why an input gives no record at all (a `Rejection`); `parse_bytes`
 returns only the records. Neither raises, whatever the bytes.
@@ -17,9 +17,9 @@ from datetime import tzinfo
 
 from . import record, related
 from .article import Article, read_article
-from .record import Payload, Record, Rejection, RelatedItem, Source
+from .record import Payload, Record, Rejection, RelatedItem
 from .splitter import DumpSpan, lf_lines, next_dump
-from .textrepair import BOM, clean, decode, repair_mojibake, unify_newlines
+from .textrepair import BOM, clean, to_text, unify_newlines
 from .vardump import DumpedValue
 
 _SNIFF_BYTES = 8192
@@ -49,18 +49,17 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 
 
 def _decoder(warnings: set[str]) -> Callable[[bytes], str]:
-    """bytes to text, UTF-8 else cp1252, mojibake repaired, noting what it had to do."""
+    """bytes to text (see `textrepair.to_text`), noting in `warnings` what it had to do."""
 
-    def to_text(raw: bytes) -> str:
-        text, not_utf8 = decode(raw)
-        text, repaired = repair_mojibake(text)
+    def to_text_noting(raw: bytes) -> str:
+        text, not_utf8, repaired = to_text(raw)
         if not_utf8:
             warnings.add(record.NOT_UTF8)
         if repaired:
             warnings.add(record.MOJIBAKE_REPAIRED)
         return text
 
-    return to_text
+    return to_text_noting
 
 
 def _related(value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]):
@@ -86,7 +85,12 @@ def _payload(
         warnings.add(record.PAYLOAD_TRUNCATED)
     elif not value.ok:
         warnings.add(record.PAYLOAD_LENGTH_MISMATCH)
-    payload = Payload(value.kind, value.declared, value.actual, value.ok)
+    payload: Payload = {
+        "kind": value.kind,
+        "declared": value.declared,
+        "actual": value.actual,
+        "ok": value.ok,
+    }
     return payload, _related(value, to_text, warnings)
 
 
@@ -110,16 +114,16 @@ def _record(
     warnings |= article.warnings
     digest = hashlib.sha256(data[span.start : span.end]).hexdigest()
     path, index, base = source
-    result = Record(
-        Source(path, index, base + span.start, digest),
-        article.headline,
-        article.dateline,
-        article.published,
-        article.body,
-        items,
-        payload,
-        record.ordered_warnings(warnings),
-    )
+    result: Record = {
+        "source": {"path": path, "index": index, "offset": base + span.start, "sha256": digest},
+        "headline": article.headline,
+        "dateline": article.dateline,
+        "published": article.published,
+        "body": article.body,
+        "related": items,
+        "payload": payload,
+        "warnings": record.ordered_warnings(warnings),
+    }
     dumplike = bool(article.headline) and (
         payload is not None or article.dateline is not None or article.headline_repeated
     )

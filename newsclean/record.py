@@ -10,13 +10,13 @@ Contract v1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION):
                  "declared": int|null, "actual": int, "ok": bool} | null,
      "warnings": [str, ...]}
 
-Dataclasses keep the field order, and orjson serialises them natively in that order.
+Records are plain dicts (typed as TypedDicts) built with their keys in this order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 CONTRACT_VERSION = "1"
 
@@ -62,16 +62,14 @@ PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
 MEDIA_KINDS = ("image", "video")
 
 
-@dataclass(slots=True)
-class Source:
+class Source(TypedDict):
     path: str
     index: int
     offset: int
     sha256: str
 
 
-@dataclass(slots=True)
-class RelatedItem:
+class RelatedItem(TypedDict):
     id: int
     sort: int
     contenttypeid: int
@@ -80,16 +78,17 @@ class RelatedItem:
     title: str
 
 
-@dataclass(slots=True)
-class Payload:
+class Payload(TypedDict):
     kind: str
     declared: int | None
     actual: int
     ok: bool
 
 
-@dataclass(slots=True)
-class Record:
+class Record(TypedDict):
+    """One article. Plain dicts, built with their keys in contract order, serialise fast and in
+    that order (orjson keeps insertion order)."""
+
     source: Source
     headline: str
     dateline: str | None
@@ -97,7 +96,7 @@ class Record:
     body: list[str]
     related: list[RelatedItem] | None
     payload: Payload | None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
 
 
 @dataclass(slots=True)

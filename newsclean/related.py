@@ -22,7 +22,7 @@ import orjson
 from .record import RelatedItem
 from .vardump import PhpArray
 
-_INT = r'"?(-?\d{1,18})"?'
+_INT = r'"?(-?[0-9]{1,18})"?'
 _ITEM_HEAD = re.compile(
     r'\{\s*"id"\s*:\s*' + _INT + r'\s*,\s*"sort"\s*:\s*' + _INT
     + r'\s*,\s*"contenttypeid"\s*:\s*' + _INT
@@ -32,8 +32,6 @@ _TITLE_CLOSE = re.compile(r'"\s*\}')
 _SEPARATOR = re.compile(r"\s*,\s*")
 _LIST_END = re.compile(r"\s*\]\s*\Z")
 _LIST_START = re.compile(r"\s*\[\s*")
-_INT_TEXT = re.compile(r"-?\d{1,18}")
-_FIELDS = ("id", "sort", "contenttypeid", "pic", "title")
 _IMAGE = frozenset(
     ["jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "avif", "tif", "tiff", "heic"]
 )
@@ -61,8 +59,11 @@ Clean = Callable[[str], str]
 
 def media_of(pic: str) -> str | None:
     """ "image" or "video" from the picture's extension, else None."""
-    path = pic.split("?", 1)[0].split("#", 1)[0]
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    path = pic.split("?", 1)[0].split("#", 1)[0] if "?" in pic or "#" in pic else pic
+    dot = path.rfind(".")
+    if dot < 0 or "/" in path[dot:]:
+        return None
+    extension = path[dot + 1 :].lower()
     if extension in _IMAGE:
         return "image"
     if extension in _VIDEO:
@@ -70,34 +71,42 @@ def media_of(pic: str) -> str | None:
     return None
 
 
-def _as_int(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
+def _as_int(value: object) -> int:
+    """An integer written as a JSON number or a string of ASCII digits; ValueError otherwise."""
+    if type(value) is str:
+        if value.isdigit() and value.isascii() and len(value) <= 18:
+            return int(value)
+        if value[:1] == "-" and value[1:].isdigit() and value.isascii() and len(value) <= 19:
+            return int(value)
+    elif type(value) is int and abs(value) < 2**63:
         return value
-    if isinstance(value, str | bytes):
-        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-        if _INT_TEXT.fullmatch(text):
-            return int(text)
-    return None
+    raise ValueError(value)
 
 
-def _item(fields: dict[str, object], clean: Clean) -> RelatedItem | None:
-    numbers = [_as_int(fields.get(name)) for name in _FIELDS[:3]]
-    pic, title = fields.get("pic"), fields.get("title")
-    if None in numbers or not isinstance(pic, str) or not isinstance(title, str):
-        return None
-    identifier, sort, contenttypeid = numbers
-    return RelatedItem(identifier, sort, contenttypeid, pic, media_of(pic), clean(title))
+def _item(fields: dict, clean: Clean) -> RelatedItem:
+    """The item of a parsed JSON object or PHP array; KeyError, TypeError or ValueError if it is
+    not one."""
+    pic, title = fields["pic"], fields["title"]
+    if type(pic) is not str or type(title) is not str:
+        raise TypeError(fields)
+    return {
+        "id": _as_int(fields["id"]),
+        "sort": _as_int(fields["sort"]),
+        "contenttypeid": _as_int(fields["contenttypeid"]),
+        "pic": pic,
+        "media": media_of(pic),
+        "title": clean(title),
+    }
 
 
 def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
     try:
         parsed = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        if type(parsed) is not list:
+            return None
+        return [_item(entry, clean) for entry in parsed]
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
-    if not isinstance(parsed, list):
-        return None
-    items = [_item(entry, clean) if isinstance(entry, dict) else None for entry in parsed]
-    return None if None in items else items
 
 
 def _title_end(text: str, start: int, complete: bool) -> tuple[int, int] | None:
@@ -130,8 +139,16 @@ def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
             break
         title_end, pos = span
         identifier, sort, contenttypeid, pic = head.groups()
-        title = clean(text[head.end() : title_end])
-        items.append(RelatedItem(int(identifier), int(sort), int(contenttypeid), pic, media_of(pic), title))  # fmt: skip
+        items.append(
+            {
+                "id": int(identifier),
+                "sort": int(sort),
+                "contenttypeid": int(contenttypeid),
+                "pic": pic,
+                "media": media_of(pic),
+                "title": clean(text[head.end() : title_end]),
+            }
+        )
     return items
 
 
@@ -154,13 +171,16 @@ def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[Relate
 def from_php_array(
     array: PhpArray, decode: Callable[[bytes], str], clean: Clean
 ) -> list[RelatedItem]:
-    """Items of a var_dump of the PHP array itself (arrays or objects with the five fields)."""
+    """Items of a var_dump of the PHP array itself (arrays or objects with the five fields);
+    elements that are not such an item are left out."""
     items = []
     for _, element in array.entries:
         if isinstance(element, PhpArray):
             fields = {key: _text(value, decode) for key, value in element.entries}
-            if (item := _item(fields, clean)) is not None:
-                items.append(item)
+            try:
+                items.append(_item(fields, clean))
+            except (KeyError, TypeError, ValueError):
+                continue
     return items
 
 

@@ -78,9 +78,9 @@ def _outcome(path: str, records: list[Record], size: int) -> Outcome:
     outcome = Outcome(path, b"".join(orjson.dumps(r, option=_JSONL) for r in records), size=size)
     outcome.records = len(records)
     for record in records:
-        outcome.warnings.update(record.warnings)
-        outcome.warned += bool(record.warnings)
-        outcome.hashes.append(record.source.sha256)
+        outcome.warnings.update(record["warnings"])
+        outcome.warned += bool(record["warnings"])
+        outcome.hashes.append(record["source"]["sha256"])
     return outcome
 
 

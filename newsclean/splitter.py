@@ -16,16 +16,17 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .vardump import NOT_A_PAYLOAD, PAYLOAD_START, DumpedValue, line_end, read_payload
+from .vardump import NOT_A_PAYLOAD, DumpedValue, find_payload, line_end, read_payload
 
 # A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
-_DATELINE_LINE = re.compile(
-    rb"^[ \t]*(?:[A-Za-z]{3,9},? +[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
+_DATELINE_TEXT = (
+    rb"[ \t]*(?:[A-Za-z]{3,9},? +[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
     rb"|(?:[A-Za-z]{3,9},? +)?\d{1,2} +[A-Za-z]{3,9}\.?,? +\d{4}"
     rb"|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})?"
-    rb"[ \t\xa0\xc2]*\r?$",
-    re.MULTILINE,
+    rb"[ \t\xa0\xc2]*\r?"
 )
+_DATELINE_LINE = re.compile(rb"\n" + _DATELINE_TEXT + rb"(?=\n|\Z)")  # starts with a literal: fast
+_DATELINE_ALONE = re.compile(_DATELINE_TEXT)
 _BARE_CR = re.compile(rb"\r(?!\n)")
 _OWN_HEADER_LINES = 3  # headline, headline again, dateline
 
@@ -85,7 +86,7 @@ def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
 
 def _next_header(buf: bytes, start: int, stop: int) -> int | None:
     for dateline in _DATELINE_LINE.finditer(buf, start, stop):
-        begin = _header_start(buf, start, dateline.start())
+        begin = _header_start(buf, start, dateline.start() + 1)
         if begin is not None:
             return begin
     return None
@@ -109,14 +110,14 @@ def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
     following = lines[1:] if lines[1:2] and lines[1].strip() else lines[2:]
     if not following:
         return False
-    return following[0].strip() == headline or _DATELINE_LINE.fullmatch(following[0]) is not None
+    return following[0].strip() == headline or _DATELINE_ALONE.fullmatch(following[0]) is not None
 
 
 def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
     """Where the first payload at or after `start` begins and its value (len(buf) and None when
     there is none); None when more input is needed to tell."""
     pos = start
-    while match := PAYLOAD_START.search(buf, pos):
+    while match := find_payload(buf, pos):
         value = read_payload(buf, match.start(), final, dump_starts_at)
         if value is None:
             return None

@@ -58,14 +58,36 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     return fixed, fixed != text
 
 
+def _nfc(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def to_text(raw: bytes) -> tuple[str, bool, bool]:
+    """Bytes to NFC text: (text, not UTF-8, mojibake repaired).
+
+    Mojibake's lead characters (Â..ô) are `\\xc3..` in UTF-8, so UTF-8 without that byte is
+    never searched for it.
+    """
+    text, not_utf8 = decode(raw)
+    repaired = False
+    if not_utf8 or b"\xc3" in raw:
+        text, repaired = repair_mojibake(text)
+    return _nfc(text), not_utf8, repaired
+
+
 def _unescape_entity(match: re.Match[str]) -> str:
     return html.unescape(match[0])
 
 
 def clean(text: str) -> str:
-    """HTML entities decoded, NFC, every run of white space (NBSP, tabs) one space, ends stripped."""
+    """A piece of `to_text`'s text cleaned: HTML entities decoded, every run of white space
+    (NBSP, tabs) one space, ends stripped."""
     if "&" in text:
-        text = _ENTITY.sub(_unescape_entity, text)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+        unescaped = _ENTITY.sub(_unescape_entity, text)
+        if unescaped != text:
+            text = _nfc(unescaped)  # `e&#769;` is e and a combining accent: é in NFC
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # no white space but single spaces (isprintable is False for the rest)
     return " ".join(text.split())

@@ -25,12 +25,16 @@ _CONTAINER_HEAD = rb"(?:array|object\([^)\r\n]*\)#\d+ |class [^\s#]+#\d+ )\((\d{
 _SCALAR_HEAD = rb"(?:NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|float\([-+.\w]{1,40}\))"
 _XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?\.php:\d{1,9}:[ \t]*(?:\r?\n)?"
 
-# The first line of a payload: where a dump's body ends.
-PAYLOAD_START = re.compile(
-    rb"^(?:" + _XDEBUG_PREFIX + rb")?(?:string\(\d{1,18}\) \"|"
-    rb"" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb"[ \t]*\r?$)",
-    re.MULTILINE,
+# The first line of a payload: where a dump's body ends. The value without a prefix is tried
+# first: Xdebug's prefix costs a scan of the line, paid only when the line is no plain value.
+_VALUE_HEAD = (
+    rb"(?:string\(\d{1,18}\) \"|" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb"[ \t]*\r?$)"
 )
+PAYLOAD_START = re.compile(
+    rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb")", re.MULTILINE
+)
+# Quick to search for (the pattern begins with a literal): lines that may hold a payload.
+_CANDIDATE_LINE = re.compile(rb"\n(?:string\(|NULL|bool\(|int\(|float\(|array\(|object\(|class )")
 _XDEBUG = re.compile(_XDEBUG_PREFIX)
 _STRING = re.compile(rb"string\((\d{1,18})\) \"")
 _SCALAR = re.compile(rb"NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|float\([-+.\w]{1,40}\)")
@@ -196,6 +200,28 @@ class _Reader:
         if len(array.entries) != int(head[1]):
             self.mismatch = True
         return array, pos
+
+
+def find_payload(buf: bytes, pos: int) -> re.Match[bytes] | None:
+    """The first payload line starting at or after `pos`, found without a slow line-by-line
+    regex scan: candidates are lines that begin like a value or hold Xdebug's `.php:`."""
+    while pos <= len(buf):
+        if pos == 0 and (match := PAYLOAD_START.match(buf, 0)):
+            return match
+        word = _CANDIDATE_LINE.search(buf, max(pos - 1, 0))
+        php = buf.find(b".php:", pos)
+        starts = [word.start() + 1] if word else []
+        if php >= 0:
+            starts.append(buf.rfind(b"\n", 0, php) + 1)
+        if not starts:
+            return None
+        candidate = max(min(starts), pos)
+        if match := PAYLOAD_START.match(buf, candidate):
+            return match
+        pos = buf.find(b"\n", candidate) + 1
+        if pos == 0:
+            return None
+    return None
 
 
 def read_payload(

@@ -19,17 +19,17 @@ ITEM_FIELDS = ("id", "sort", "contenttypeid", "pic", "title")
 
 
 def related_as_truth(record):
-    if record.related is None:
+    if record["related"] is None:
         return None
-    return [{name: getattr(item, name) for name in ITEM_FIELDS} for item in record.related]
+    return [{name: item[name] for name in ITEM_FIELDS} for item in record["related"]]
 
 
 def differences(record, truth: dict) -> list[str]:
     """What in `record` is not what the truth says (empty when exact)."""
-    found = [name for name in FIELDS if getattr(record, name) != truth[name]]
+    found = [name for name in FIELDS if record[name] != truth[name]]
     if truth.get("variant") == "truncated":
-        if record.payload.ok or not {"payload_truncated", "payload_length_mismatch"} & set(
-            record.warnings
+        if record["payload"]["ok"] or not {"payload_truncated", "payload_length_mismatch"} & set(
+            record["warnings"]
         ):
             found.append("payload not flagged")
         return [name for name in found if name != "published" or truth["published"]]
@@ -41,7 +41,9 @@ def differences(record, truth: dict) -> list[str]:
         "mojibake",
         "latin1",
     )
-    if length_checked and (record.payload.declared != truth["declared"] or not record.payload.ok):
+    if length_checked and (
+        record["payload"]["declared"] != truth["declared"] or not record["payload"]["ok"]
+    ):
         found.append("payload")
     return found
 

@@ -105,10 +105,12 @@ def test_related_items_come_back_exactly(items):
     payload = scraper_payload(items)
     assume(not repair_mojibake(payload.decode())[1])  # mojibake is repaired by design
     [record] = parse_bytes(HEADER.encode() + payload, "roundtrip")
-    got = [(r.id, r.sort, r.contenttypeid, r.pic, r.title) for r in record.related]
+    got = [
+        (r["id"], r["sort"], r["contenttypeid"], r["pic"], r["title"]) for r in record["related"]
+    ]
     assert got == items
-    assert record.payload.ok
-    assert "payload_length_mismatch" not in record.warnings
+    assert record["payload"]["ok"]
+    assert "payload_length_mismatch" not in record["warnings"]
 
 
 _LAYOUTS = (

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""newsclean's benchmark: how close to the floor of reading the files does it come?
+
+    python benchmarks/bench.py                 # the full run recorded in BENCHMARKS.md
+    python benchmarks/bench.py --quick         # smaller sizes, for a first look
+
+Builds N dumps from ../shared/corpus (or from examples/ when that is absent) in a temporary
+folder and measures, alternating and in one run, the median of 3 rounds of: `cat` over the same
+files (the floor), a naive script (per file: read, split on blank lines, `json.loads` the
+payload, print JSON), `newsclean parse -j 1` and `newsclean parse` with its default jobs. Then a
+stdin stream of concatenated dumps, one dump end to end against `python -c pass`, and how the
+time grows with the number of files. Peak RSS is read from the kernel for each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "dump"
+EXAMPLES = ROOT / "examples" / "dumps"
+
+# The 20-line script a user would otherwise write.
+NAIVE = r"""
+import json, os, sys
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in sorted(names):
+        text = open(os.path.join(folder, name), encoding="utf-8", errors="replace").read()
+        blocks = text.split("\n\n")
+        head = blocks[0].strip()
+        payload = blocks[-1].strip()
+        try:
+            related = json.loads(payload[payload.index('"') + 1 : -1])
+        except ValueError:
+            related = None
+        body = [b.strip() for b in blocks[2:-1] if b.strip()]
+        print(json.dumps({"headline": head, "body": body, "related": related}))
+"""
+
+
+def sources() -> list[Path]:
+    folder = CORPUS if CORPUS.is_dir() else EXAMPLES
+    return sorted(path for path in folder.iterdir() if path.suffix == ".txt")
+
+
+def build(folder: Path, count: int) -> int:
+    """`count` dump files in `folder`, 1,000 to a subfolder; their total size."""
+    originals = [path.read_bytes() for path in sources()]
+    total = 0
+    for index in range(count):
+        data = originals[index % len(originals)]
+        sub = folder / f"{index // 1000:04d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{index:07d}.txt").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def run(command: list[str] | str, stdin_path: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, the command and its children) of one run."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        shell=isinstance(command, str),
+        stdin=stdin,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if stdin_path:
+        stdin.close()
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed: {command}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def newsclean() -> list[str]:
+    found = shutil.which("newsclean", path=str(Path(sys.executable).parent)) or shutil.which(
+        "newsclean"
+    )
+    return [found] if found else [sys.executable, "-m", "newsclean"]
+
+
+def compare(folder: Path, size: int, count: int, rounds: int) -> dict[str, float]:
+    nc = newsclean()
+    commands = {
+        "cat (floor)": f"find {folder} -type f -print0 | xargs -0 cat",
+        "naive script": [sys.executable, "-c", NAIVE, str(folder)],
+        "newsclean -j 1": [*nc, "parse", "-q", "-j", "1", str(folder)],
+        "newsclean": [*nc, "parse", "-q", str(folder)],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
+    for name, command in commands.items():
+        run(command)  # warm the page cache and the interpreter's files
+    for _ in range(rounds):
+        for name, command in commands.items():
+            seconds, peak = run(command)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    floor = medians["cat (floor)"]
+    print(f"\n{count:,} dumps, {size / 1e6:.1f} MB, median of {rounds} rounds")
+    print(f"{'':16s} {'seconds':>8s} {'files/s':>9s} {'MB/s':>7s} {'x cat':>6s} {'peak RSS':>9s}")
+    for name, seconds in medians.items():
+        print(
+            f"{name:16s} {seconds:8.2f} {count / seconds:9,.0f} {size / 1e6 / seconds:7.1f} "
+            f"{seconds / floor:6.2f} {peaks[name]:7.0f} MB"
+        )
+    naive = medians["naive script"]
+    print(
+        f"newsclean vs naive: {naive / medians['newsclean']:.2f}x faster; "
+        f"-j 1 vs naive: {naive / medians['newsclean -j 1']:.2f}x faster"
+    )
+    return medians
+
+
+def stream(folder: Path, megabytes: int) -> None:
+    """A stdin stream of concatenated dumps, split at dump boundaries and parsed in parallel."""
+    originals = b"".join(path.read_bytes() + b"\n" for path in sources())
+    path = folder / "stream.txt"
+    with open(path, "wb") as out:
+        written = 0
+        while written < megabytes * 1_000_000:
+            out.write(originals)
+            written += len(originals)
+    seconds, peak = min(
+        (run([*newsclean(), "parse", "-q", "-"], path) for _ in range(3)), key=lambda r: r[0]
+    )
+    print(
+        f"\nstdin stream: {written / 1e6:.0f} MB in {seconds:.2f} s = {written / 1e6 / seconds:.1f} MB/s, peak RSS {peak:.0f} MB"
+    )
+    path.unlink()
+
+
+def startup(folder: Path) -> None:
+    one = next(folder.rglob("*.txt"))
+    baseline = statistics.median(run([sys.executable, "-c", "pass"])[0] for _ in range(10))
+    single = statistics.median(run([*newsclean(), "parse", "-q", str(one)])[0] for _ in range(10))
+    print(
+        f"\none dump end to end: {single * 1000:.0f} ms; python -c pass: {baseline * 1000:.0f} ms; "
+        f"difference {(single - baseline) * 1000:.0f} ms"
+    )
+
+
+def growth(root: Path, counts: list[int]) -> None:
+    print("\ngrowth (newsclean, default jobs):")
+    print(f"{'files':>8s} {'seconds':>8s} {'us/file':>8s} {'peak RSS':>9s}")
+    for count in counts:
+        folder = root / f"growth{count}"
+        build(folder, count)
+        run([*newsclean(), "parse", "-q", str(folder)])
+        seconds, peak = min(
+            (run([*newsclean(), "parse", "-q", str(folder)]) for _ in range(3)), key=lambda r: r[0]
+        )
+        print(f"{count:8,d} {seconds:8.2f} {seconds / count * 1e6:8.0f} {peak:7.0f} MB")
+        shutil.rmtree(folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=50_000, help="dumps to compare on")
+    parser.add_argument("--stream-mb", type=int, default=300, help="size of the stdin stream")
+    parser.add_argument("--quick", action="store_true", help="5,000 files, a 30 MB stream")
+    args = parser.parse_args()
+    if args.quick:
+        args.files, args.stream_mb = 5_000, 30
+    print(
+        f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    )
+    print(f"python {sys.version.split()[0]}; dumps from {CORPUS if CORPUS.is_dir() else EXAMPLES}")
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as temp:
+        root = Path(temp)
+        folder = root / "dumps"
+        size = build(folder, args.files)
+        compare(folder, size, args.files, rounds=3)
+        stream(root, args.stream_mb)
+        startup(folder)
+        growth(root, [1_000, 10_000, args.files] if not args.quick else [1_000, 5_000])
+
+
+if __name__ == "__main__":
+    main()
