@@ -101,7 +101,7 @@ def compare(folder: Path, size: int, count: int, rounds: int) -> dict[str, float
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
-    for name, command in commands.items():
+    for command in commands.values():
         run(command)  # warm the page cache and the interpreter's files
     for _ in range(rounds):
         for name, command in commands.items():

@@ -21,7 +21,6 @@ from . import record
 from .dateline import looks_like_dateline, parse_dateline
 from .textrepair import clean
 
-
 _HEADER_LINES = 12
 
 
