@@ -15,7 +15,8 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -40,18 +41,18 @@ class Settings:
     max_bytes: int = 64 * 1024 * 1024
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What one input (or a run of dumps from a stream) gave, ready to write."""
+class Outcome(NamedTuple):
+    """What one input (or a run of dumps from a stream) gave, ready to write. A tuple: results
+    cross from workers by pickle, and tuples pickle fastest."""
 
     path: str
     lines: bytes = b""
     records: int = 0
     warned: int = 0  # records with at least one warning
-    warnings: Counter[str] = field(default_factory=Counter)
+    warnings: dict[str, int] = {}  # noqa: RUF012 (never mutated: a fresh dict is made per outcome)
     size: int = 0
     rejection: Rejection | None = None
-    hashes: list[str] = field(default_factory=list)  # sha256 of each record's dump
+    hashes: tuple[str, ...] = ()  # sha256 of each record's dump
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,13 +76,21 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _outcome(path: str, records: list[Record], size: int) -> Outcome:
-    outcome = Outcome(path, b"".join(orjson.dumps(r, option=_JSONL) for r in records), size=size)
-    outcome.records = len(records)
+    warnings: Counter[str] = Counter()
+    warned = 0
     for record in records:
-        outcome.warnings.update(record["warnings"])
-        outcome.warned += bool(record["warnings"])
-        outcome.hashes.append(record["source"]["sha256"])
-    return outcome
+        warnings.update(record["warnings"])
+        warned += bool(record["warnings"])
+    return Outcome(
+        path,
+        b"".join(orjson.dumps(r, option=_JSONL) for r in records),
+        len(records),
+        warned,
+        dict(warnings),
+        size,
+        None,
+        tuple(record["source"]["sha256"] for record in records),
+    )
 
 
 def process_file(path: str, settings: Settings) -> Outcome:

@@ -209,7 +209,7 @@ def find_payload(buf: bytes, pos: int) -> re.Match[bytes] | None:
         if pos == 0 and (match := PAYLOAD_START.match(buf, 0)):
             return match
         word = _CANDIDATE_LINE.search(buf, max(pos - 1, 0))
-        php = buf.find(b".php:", pos)
+        php = buf.find(b".php:", pos, word.end() if word else len(buf))  # only up to the word
         starts = [word.start() + 1] if word else []
         if php >= 0:
             starts.append(buf.rfind(b"\n", 0, php) + 1)
