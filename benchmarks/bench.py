@@ -66,19 +66,17 @@ def build(folder: Path, count: int) -> int:
 
 def run(command: list[str] | str, stdin_path: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, the command and its children) of one run."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        shell=isinstance(command, str),
-        stdin=stdin,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if stdin_path:
-        stdin.close()
+    with open(stdin_path or os.devnull, "rb") as stdin:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            shell=isinstance(command, str),
+            stdin=stdin,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"failed: {command}")
     return seconds, usage.ru_maxrss / 1024

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
