@@ -12,8 +12,8 @@ English names, full or three letters; seconds optional; an optional zone after t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
 _MONTHS = {
     name: number
@@ -59,8 +59,7 @@ _ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T")
 _LOOKS_LIKE_DATELINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
 
 
-@dataclass(slots=True, frozen=True)
-class Dateline:
+class Dateline(NamedTuple):
     published: str
     weekday_ok: bool
 

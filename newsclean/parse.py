@@ -22,7 +22,8 @@ from .splitter import DumpSpan, lf_lines, next_dump
 from .textrepair import BOM, clean, to_text, unify_newlines
 from .vardump import DumpedValue
 
-_SNIFF_BYTES = 8192
+_SNIFF_BYTES = 8192  # where a NUL byte marks binary data
+_CONTROL_SNIFF_BYTES = 1024  # where too many control bytes do
 _MAX_CONTROL_SHARE = 0.05
 _CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
 
@@ -37,11 +38,11 @@ class Parsed:
 
 def sniff(data: bytes) -> tuple[str, str] | None:
     """(code, message) when `data` is plainly no dump: empty, or binary."""
-    if not data.strip():
+    if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
-    sample = data[:_SNIFF_BYTES]
-    if b"\0" in sample:
+    if b"\0" in data[:_SNIFF_BYTES]:
         return "not_text", "binary data (NUL bytes)"
+    sample = data[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
         return "not_text", f"binary data ({controls} control bytes in the first {len(sample)})"

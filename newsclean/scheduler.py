@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,20 +76,22 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _outcome(path: str, records: list[Record], size: int) -> Outcome:
-    warnings: Counter[str] = Counter()
+    warnings: dict[str, int] = {}
     warned = 0
     for record in records:
-        warnings.update(record["warnings"])
-        warned += bool(record["warnings"])
+        if record["warnings"]:
+            warned += 1
+            for code in record["warnings"]:
+                warnings[code] = warnings.get(code, 0) + 1
     return Outcome(
         path,
-        b"".join(orjson.dumps(r, option=_JSONL) for r in records),
+        b"".join([orjson.dumps(r, option=_JSONL) for r in records]),
         len(records),
         warned,
-        dict(warnings),
+        warnings,
         size,
         None,
-        tuple(record["source"]["sha256"] for record in records),
+        tuple([record["source"]["sha256"] for record in records]),
     )
 
 
