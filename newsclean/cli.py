@@ -179,6 +179,98 @@ def parse(
 
 
 @app.command()
+def check(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Dump files and folders (walked recursively); - for stdin.", show_default=False
+        ),
+    ] = None,
+    files_from: Annotated[
+        str | None,
+        typer.Option(
+            "--files-from",
+            help="Read input paths from LIST, one a line (- for stdin).",
+            metavar="LIST",
+        ),
+    ] = None,
+    null: Annotated[
+        bool, typer.Option("-0", "--null", help="Paths in --files-from are NUL-separated.")
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table (for people) or json (for programs).")
+    ] = "table",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="Worker processes (default: one per CPU).",
+            show_default=False,
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
+    ] = "64M",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")
+    ] = False,
+) -> None:
+    """Parse without writing records; report each warning and rejection code with examples.
+
+    Examples:
+
+      newsclean check dump/
+
+      newsclean check dump/ --format json | jq '.rejected'
+    """
+    from .check import run_check
+    from .pipeline import ParseOptions
+
+    if output_format not in ("table", "json"):
+        raise typer.BadParameter("must be table or json", param_hint="--format")
+    options = ParseOptions(
+        paths=list(paths or []),
+        files_from=files_from,
+        null_separated=null,
+        jobs=jobs or 0,
+        max_bytes=_size(max_bytes),
+        strict=strict,
+        quiet=True,
+        progress=False,
+    )
+    run_command(lambda: run_check(options, output_format == "json"))
+
+
+@app.command()
+def show(
+    path: Annotated[str, typer.Argument(help="A dump file.", show_default=False)],
+    index: Annotated[
+        int,
+        typer.Option("--index", "-k", help="Which article of the file: 0, 1, ... (-1: the last)."),
+    ] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the record as JSON instead.")
+    ] = False,
+    max_bytes: Annotated[
+        str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
+    ] = "64M",
+) -> None:
+    """Show one article for reading: text, related items, payload check and warnings.
+
+    Examples:
+
+      newsclean show dump/0001.txt
+
+      newsclean show archive.txt --index 2 --json
+    """
+    from .show import run_show
+
+    run_command(lambda: run_show(path, index, as_json, _size(max_bytes)))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the record contract.
 

@@ -27,7 +27,7 @@ from .inputs import (
     stream_dumps,
 )
 from .record import Rejection
-from .report import Reporter
+from .report import Reporter, Tally
 from .scheduler import (
     FILES_PER_BATCH,
     FLUSH,
@@ -143,8 +143,9 @@ def _jobs_for(options: ParseOptions, paths: Iterator[str | Rejection]) -> tuple[
     return jobs, itertools.chain(first, paths)
 
 
-def _exit_status(reporter: Reporter, strict: bool) -> ExitStatus:
-    if reporter.tally.rejected or (strict and reporter.tally.warned):
+def exit_status(tally: Tally, strict: bool) -> ExitStatus:
+    """0 when every input gave records, 1 when one was rejected (--strict: or warned)."""
+    if tally.rejected or (strict and tally.warned):
         return ExitStatus.REJECTED
     return ExitStatus.OK
 
@@ -156,23 +157,36 @@ def _count_inputs(options: ParseOptions, env: Environment) -> int | None:
     return sum(1 for _ in input_paths(options, env))
 
 
+def outcomes(options: ParseOptions, env: Environment) -> Iterator[Outcome | str]:
+    """The outcome of every input of `options`, in input order (and FLUSH marks)."""
+    check_zone(options.tz)
+    jobs, paths = _jobs_for(options, input_paths(options, env))
+    work = work_items(paths, env, options.max_bytes)
+    return run(work, Settings(options.tz, options.max_bytes), jobs)
+
+
+def reporter_for(options: ParseOptions, env: Environment) -> Reporter:
+    """Progress and summary on stderr: decorated on a terminal (or with --progress), plain off one."""
+    guess = bool(env.stderr_isatty) and not options.quiet
+    show_bar = options.progress if options.progress is not None else guess
+    reporter = Reporter(env.stderr, bool(env.stderr_isatty), show_bar, options.quiet)
+    reporter.start(_count_inputs(options, env) if reporter.bar is not None else None)
+    return reporter
+
+
 def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStatus:
     """Parse every input of `options`, write records and errors, and say how it went."""
     env = env or Environment()
     check_zone(options.tz)
-    settings = Settings(options.tz, options.max_bytes)
-    show_bar = options.progress if options.progress is not None else bool(env.stderr_isatty)
-    reporter = Reporter(env.stderr, bool(env.stderr_isatty), show_bar, options.quiet)
     with ExitStack() as cleanup:
         sink = open_sink(options.output, env.stdout)
         cleanup.callback(sink.abort)
         errors = AtomicFile(options.errors) if options.errors else None
         if errors is not None:
             cleanup.callback(errors.abort)
+        reporter = reporter_for(options, env)
         cleanup.callback(reporter.stop)
-        jobs, paths = _jobs_for(options, input_paths(options, env))
-        reporter.start(_count_inputs(options, env) if reporter.bar is not None else None)
-        for outcome in run(work_items(paths, env, options.max_bytes), settings, jobs):
+        for outcome in outcomes(options, env):
             if outcome == FLUSH:
                 sink.flush()
                 continue
@@ -185,4 +199,4 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
             errors.commit()
         cleanup.pop_all()
     reporter.finish()
-    return _exit_status(reporter, options.strict)
+    return exit_status(reporter.tally, options.strict)

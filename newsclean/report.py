@@ -1,4 +1,4 @@
-"""What a person sees on stderr while `parse` runs: rejections, progress and the summary.
+"""What a person sees: `parse`'s rejections, progress and summary on stderr, and rendering.
 
 Text from inputs (paths, messages) is untrusted: control characters are escaped so that nothing
 reaches a terminal as an escape sequence. Decoration (rich's bar and table) only on a terminal;
@@ -24,6 +24,22 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def render(renderable: object, terminal: bool) -> bytes:
+    """A rich renderable as bytes for stdout: styled on a terminal (at its width), plain off one."""
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    width = shutil.get_terminal_size().columns if terminal else None
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=width, highlight=False)
+    console.print(renderable)
+    text = console.file.getvalue()
+    if not terminal:  # rich pads lines to the width; plain text needs no trailing blanks
+        text = "".join(line.rstrip() + "\n" for line in text.splitlines())
+    return text.encode("utf-8")
 
 
 def rejection_line(rejection: Rejection) -> str:
@@ -103,11 +119,12 @@ class Reporter:
         self.tally = Tally()
         self.console = None
         self.bar = None
-        if terminal and not quiet:
+        if progress or (terminal and not quiet):
             from rich.console import Console
 
-            self.console = Console(file=stderr, stderr=True, highlight=False)
-        if progress and self.console is not None:
+            # --progress off a terminal is asked for: draw the bar anyway.
+            self.console = Console(file=stderr, force_terminal=progress or None, highlight=False)
+        if progress:
             self.bar = _Bar(self.console)
 
     def start(self, total: int | None) -> None:

@@ -1,0 +1,187 @@
+"""What a person sees: progress, summary, `check`, `show`, `schema`, help; under a terminal and off one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import orjson
+import pexpect
+import pytest
+from rich.console import Console
+
+from helpers import TESTS, newsclean
+from newsclean import json_schema, parse_bytes
+from newsclean.show import article_view
+
+GOLDEN = TESTS / "golden"
+HOSTILE = (
+    b"Evil [bold red]markup[/bold red] \x1b[2J\x1b]0;pwned\x07 headline\n\n"
+    b"Evil [bold red]markup[/bold red] \x1b[2J\x1b]0;pwned\x07 headline\nTue Oct 25, 2016 21:36:02\n\n"
+    b"Body with [link=http://x]a link[/link] and \x1b[31mred\x1b[0m.\n\n\n"
+)
+
+
+def hostile_record() -> dict:
+    content = (
+        b'[{"id":"1","sort":"2","contenttypeid":"21","pic":"/a.jpg","title":"[blink]t\x1b[5m"}]'
+    )
+    [record] = parse_bytes(HOSTILE + b'string(%d) "' % len(content) + content + b'"')
+    return record
+
+
+def test_show_renders_untrusted_text_literally():
+    console = Console(record=True, width=100, force_terminal=True, color_system="truecolor")
+    console.print(article_view(hostile_record()))
+    text = console.export_text()
+    assert "Evil [bold red]markup[/bold red]" in text
+    assert "[link=http://x]a link[/link]" in text
+    assert "\\x1b[2J" in text and "\\x07" in text  # escaped, visible
+    assert "[blink]t\\x1b[5m" in text
+    styled = console.export_text(styles=True)
+    assert "\x1b[2J" not in styled and "\x07" not in styled and "\x1b]0;" not in styled
+    assert "\x1b[31mred" not in styled and "\x1b[5m" not in styled
+
+
+def test_show_lists_every_part_of_an_article():
+    console = Console(record=True, width=100)
+    [record] = parse_bytes((GOLDEN / "truncated.txt").read_bytes(), "truncated.txt")
+    console.print(article_view(record))
+    text = console.export_text()
+    lines = text.splitlines()
+    assert lines[0] == "Ivanovic seals Canberra victory"
+    assert "Fri Jul 01, 2005 19:16:38  published 2005-07-01T19:16:38" in text
+    assert "1328352 │ video │ VIDEO: England's defensive crisis grows" in text
+    assert "payload: string, declared 315, found 289: LENGTH CHECK FAILED" in text
+    assert "warning: payload_truncated" in text and "warning: related_recovered" in text
+
+
+def test_show_command_off_a_terminal_is_plain_text():
+    result = newsclean("show", str(GOLDEN / "concat.txt"), "--index", "1")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert out.startswith("Mansfield 0-1 Leyton Orient\n")
+    assert "payload: none" in out and "warning: payload_missing" in out
+    assert "\x1b" not in out
+
+
+def test_show_json_is_the_record():
+    shown = orjson.loads(
+        newsclean("show", str(GOLDEN / "concat.txt"), "--index", "-1", "--json").stdout
+    )
+    parsed = newsclean("parse", "-q", str(GOLDEN / "concat.txt")).stdout.splitlines()
+    assert shown == orjson.loads(parsed[-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["--index", "5", str(GOLDEN / "clean.txt")], 2, "holds 1 article(s): no --index 5"),
+        ([str(GOLDEN / "binary.txt")], 1, "binary.txt: not_text:"),
+        (["/no/such/file"], 1, "/no/such/file: not_found:"),
+    ],
+)
+def test_show_failures_are_one_line(args, status, message):
+    result = newsclean("show", *args)
+    assert result.returncode == status
+    assert result.stdout == b""
+    [line] = result.stderr.decode().splitlines()
+    assert message in line
+
+
+def test_check_reports_codes_with_examples_as_json(tmp_path):
+    for name in ("clean.txt", "truncated.txt", "latin1.txt", "empty.txt", "binary.txt"):
+        (tmp_path / name).write_bytes((GOLDEN / name).read_bytes())
+    result = newsclean("check", str(tmp_path), "--format", "json")
+    assert result.returncode == 1
+    assert result.stderr == b""
+    report = json.loads(result.stdout)
+    assert (report["inputs"], report["records"], report["records_with_warnings"]) == (5, 3, 2)
+    assert report["rejected"] == {
+        "empty": {"count": 1, "examples": [f"{tmp_path}/empty.txt"]},
+        "not_text": {"count": 1, "examples": [f"{tmp_path}/binary.txt"]},
+    }
+    assert report["warnings"]["not_utf8"] == {"count": 1, "examples": [f"{tmp_path}/latin1.txt"]}
+    assert report["warnings"]["payload_truncated"]["count"] == 1
+
+
+def test_check_exit_status_follows_parse():
+    clean = str(GOLDEN / "clean.txt")
+    assert newsclean("check", clean).returncode == 0
+    assert newsclean("check", str(GOLDEN / "truncated.txt")).returncode == 0
+    assert newsclean("check", "--strict", str(GOLDEN / "truncated.txt")).returncode == 1
+
+
+def test_check_table_off_a_terminal_is_plain():
+    result = newsclean("check", str(GOLDEN / "truncated.txt"), str(GOLDEN / "empty.txt"))
+    out = result.stdout.decode()
+    assert "2 inputs, 1 records, 1 with warnings" in out
+    assert "payload_truncated" in out and "empty" in out
+    assert "\x1b" not in out
+
+
+def test_schema_command_prints_the_published_schema():
+    result = newsclean("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema == json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].endswith("/record/v1.json")
+    assert schema["additionalProperties"] is False
+    assert "payload_truncated" in schema["properties"]["warnings"]["items"]["enum"]
+
+
+def test_version_and_help_with_examples():
+    assert newsclean("--version").stdout.decode().startswith("newsclean 1.")
+    for command in ("parse", "check", "show", "schema"):
+        result = newsclean(command, "--help")
+        assert result.returncode == 0
+        assert "Example" in result.stdout.decode(), command
+
+
+def _spawn(*args: str, columns: int = 100) -> pexpect.spawn:
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "40", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(
+        sys.executable, ["-m", "newsclean", *args], env=env, timeout=60, dimensions=(40, columns)
+    )
+
+
+def test_parse_at_a_terminal_shows_a_bar_and_a_summary_table(tmp_path):
+    out = tmp_path / "out.jsonl"
+    child = _spawn("parse", str(GOLDEN), str(TESTS / "corpus_sample" / "dump"), "-o", str(out))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before.decode()
+    assert child.exitstatus == 1  # the golden folder holds rejected inputs
+    assert "parsing" in screen and "files/s" in screen and "MB/s" in screen
+    assert "newsclean parse" in screen and "records with warnings" in screen
+    assert "rejected: not_a_dump" in screen and "warning: payload_truncated" in screen
+    assert "\x1b[" in screen  # decorated: this is a terminal
+    assert len(out.read_bytes().splitlines()) == 45 + 60  # golden cases and the corpus sample
+
+
+def test_parse_quiet_at_a_terminal_shows_only_rejections():
+    child = _spawn(
+        "parse", "-q", str(GOLDEN / "clean.txt"), str(GOLDEN / "empty.txt"), "-o", os.devnull
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.before.decode().strip().endswith("empty.txt: empty: the input is empty")
+
+
+def test_show_at_a_terminal_is_styled_and_safe():
+    path = TESTS / "golden" / "clean.txt"
+    child = _spawn("show", str(path))
+    child.expect(pexpect.EOF)
+    screen = child.before.decode()
+    assert "\x1b[1m" in screen  # the headline in bold
+    assert "Ivanovic seals Canberra victory" in screen
+
+
+def test_parse_off_a_terminal_has_no_escape_codes():
+    result = newsclean("parse", str(GOLDEN), "--errors", os.devnull)
+    assert b"\x1b" not in result.stderr
+    for line in result.stdout.splitlines():
+        assert orjson.loads(line)["source"]
