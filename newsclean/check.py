@@ -51,8 +51,8 @@ def report_table(found: dict[str, Any]):  # -> rich Table
     table.add_column("code", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("examples", overflow="fold", ratio=1)
-    for kind, style in (("rejected", "red"), ("warnings", "yellow")):
-        for code, entry in found[kind].items():
+    for key, kind, style in (("rejected", "rejected", "red"), ("warnings", "warning", "yellow")):
+        for code, entry in found[key].items():
             examples = Text("\n".join(printable(path) for path in entry["examples"]))
             table.add_row(Text(kind, style), Text(code, style), str(entry["count"]), examples)
     if not found["rejected"] and not found["warnings"]:

@@ -292,4 +292,4 @@ def schema() -> None:
 
 
 def main() -> None:
-    app()
+    app(prog_name="newsclean")
