@@ -141,6 +141,21 @@ def parse(
         bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary on stderr.")] = False,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="SQLite file of inputs seen: parse only what is new or changed.",
+            metavar="FILE",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --state: parse everything and refresh the state.")
+    ] = False,
+    dedupe: Annotated[
+        bool,
+        typer.Option("--dedupe", help="With --state: skip articles whose dump was emitted before."),
+    ] = False,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -174,6 +189,9 @@ def parse(
         strict=strict,
         quiet=quiet,
         progress=progress,
+        state=state,
+        force=force,
+        dedupe=dedupe,
     )
     run_command(lambda: run_parse(options))
 
@@ -289,6 +307,37 @@ def schema() -> None:
         return ExitStatus.OK
 
     run_command(write)
+
+
+state_app = typer.Typer(help="Inspect and tidy a --state file.", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+
+
+@state_app.command("show")
+def state_show(
+    path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Show what a state knows: inputs by outcome, and every run with its times and counts.
+
+    Example: newsclean state show /var/lib/newsclean/state.db
+    """
+    from .state_report import run_state_show
+
+    run_command(lambda: run_state_show(path, as_json))
+
+
+@state_app.command("prune")
+def state_prune(
+    path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
+) -> None:
+    """Forget inputs that no longer exist.
+
+    Example: newsclean state prune /var/lib/newsclean/state.db
+    """
+    from .state_report import run_state_prune
+
+    run_command(lambda: run_state_prune(path))
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import orjson
 
 from .env import Environment
 from .exits import ExitStatus, UsageError
+from .incremental import KnownPath, Tracker, unseen
 from .inputs import (
     DECOMPRESS_ERRORS,
     DEFAULT_MAX_BYTES,
@@ -39,7 +40,8 @@ from .scheduler import (
     default_jobs,
     run,
 )
-from .sinks import AtomicFile, open_sink
+from .sinks import AtomicFile, StreamSink, open_sink, remove_stale_temps
+from .state import State
 
 _DUMPS_PER_BATCH = 256
 
@@ -57,6 +59,9 @@ class ParseOptions:
     strict: bool = False
     quiet: bool = False
     progress: bool | None = None  # None: on a terminal only
+    state: str | None = None  # --state FILE: incremental runs
+    force: bool = False  # with a state: parse everything again
+    dedupe: bool = False  # with a state: skip articles emitted before
 
 
 def check_zone(name: str | None) -> None:
@@ -112,26 +117,29 @@ def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
 
 
 def work_items(
-    paths: Iterable[str | Rejection], env: Environment, max_bytes: int
+    paths: Iterable[str | Rejection | KnownPath], env: Environment, max_bytes: int
 ) -> Iterator[Work]:
     """Batches of files, stdin's dumps and ready rejections, in input order."""
     batch: list[str] = []
+    known: list[str | None] = []
     for item in paths:
-        if isinstance(item, str) and item != STDIN:
-            batch.append(item)
-            if len(batch) == FILES_PER_BATCH:
-                yield FileBatch(batch)
-                batch = []
+        if isinstance(item, Rejection) or item == STDIN:
+            if batch:
+                yield FileBatch(batch, known)
+                batch, known = [], []
+            if isinstance(item, Rejection):
+                yield Outcome(item.path, rejection=item)
+            else:
+                yield from _stream_work(env, max_bytes)
             continue
-        if batch:
-            yield FileBatch(batch)
-            batch = []
-        if isinstance(item, Rejection):
-            yield Outcome(item.path, rejection=item)
-        else:
-            yield from _stream_work(env, max_bytes)
+        path, digest = (item, None) if isinstance(item, str) else item
+        batch.append(path)
+        known.append(digest)
+        if len(batch) == FILES_PER_BATCH:
+            yield FileBatch(batch, known)
+            batch, known = [], []
     if batch:
-        yield FileBatch(batch)
+        yield FileBatch(batch, known)
 
 
 def _jobs_for(options: ParseOptions, paths: Iterator[str | Rejection]) -> tuple[int, Iterator]:
@@ -157,12 +165,17 @@ def _count_inputs(options: ParseOptions, env: Environment) -> int | None:
     return sum(1 for _ in input_paths(options, env))
 
 
-def outcomes(options: ParseOptions, env: Environment) -> Iterator[Outcome | str]:
-    """The outcome of every input of `options`, in input order (and FLUSH marks)."""
+def outcomes(
+    options: ParseOptions, env: Environment, state: State | None = None, tally: Tally | None = None
+) -> Iterator[Outcome | str]:
+    """The outcome of every input of `options`, in input order (and FLUSH marks). With a state,
+    inputs it knows unchanged are left out (and counted in `tally`)."""
     check_zone(options.tz)
     jobs, paths = _jobs_for(options, input_paths(options, env))
+    if state is not None:
+        paths = unseen(paths, state, options.force, tally or Tally())
     work = work_items(paths, env, options.max_bytes)
-    return run(work, Settings(options.tz, options.max_bytes), jobs)
+    return run(work, Settings(options.tz, options.max_bytes, track=state is not None), jobs)
 
 
 def reporter_for(options: ParseOptions, env: Environment) -> Reporter:
@@ -174,29 +187,60 @@ def reporter_for(options: ParseOptions, env: Environment) -> Reporter:
     return reporter
 
 
+def _check_options(options: ParseOptions) -> None:
+    check_zone(options.tz)
+    if (options.force or options.dedupe) and options.state is None:
+        raise UsageError("--force and --dedupe need --state FILE")
+
+
 def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStatus:
     """Parse every input of `options`, write records and errors, and say how it went."""
     env = env or Environment()
-    check_zone(options.tz)
+    _check_options(options)
     with ExitStack() as cleanup:
+        state = cleanup.enter_context(State.open(options.state)) if options.state else None
+        if state is not None:
+            state.recover()
+        for target in (options.output, options.errors):
+            if target not in (None, "-"):
+                remove_stale_temps(target)
         sink = open_sink(options.output, env.stdout)
         cleanup.callback(sink.abort)
         errors = AtomicFile(options.errors) if options.errors else None
         if errors is not None:
             cleanup.callback(errors.abort)
+        files = [file for file in (sink, errors) if isinstance(file, AtomicFile)]
+        tracker = Tracker(state, options.dedupe, options.output, files) if state else None
         reporter = reporter_for(options, env)
         cleanup.callback(reporter.stop)
-        for outcome in outcomes(options, env):
+        for outcome in outcomes(options, env, state, reporter.tally):
             if outcome == FLUSH:
                 sink.flush()
+                if tracker is not None:
+                    tracker.flushed(sink, final=True)
                 continue
-            sink.write(outcome.lines)
+            sink.write(outcome.lines if tracker is None else tracker.accept(outcome))
             if outcome.rejection is not None and errors is not None:
                 errors.write(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
             reporter.add(outcome)
-        sink.commit()
-        if errors is not None:
-            errors.commit()
+            if tracker is not None:
+                tracker.flushed(sink)
+        _commit(sink, errors, tracker, reporter.tally)
         cleanup.pop_all()
     reporter.finish()
     return exit_status(reporter.tally, options.strict)
+
+
+def _commit(
+    sink: StreamSink | AtomicFile, errors: AtomicFile | None, tracker: Tracker | None, tally: Tally
+) -> None:
+    """Put the outputs in place, and with a state record them with it, exactly once."""
+    if tracker is None:
+        sink.commit()
+        if errors is not None:
+            errors.commit()
+        return
+    if isinstance(sink, StreamSink):
+        sink.commit()
+    files = [file for file in (sink, errors) if isinstance(file, AtomicFile)]
+    tracker.commit(files, tally)

@@ -33,7 +33,7 @@ def render(renderable: object, terminal: bool) -> bytes:
 
     from rich.console import Console
 
-    width = shutil.get_terminal_size().columns if terminal else None
+    width = shutil.get_terminal_size().columns if terminal else 120
     console = Console(file=io.StringIO(), force_terminal=terminal, width=width, highlight=False)
     console.print(renderable)
     text = console.file.getvalue()
@@ -53,6 +53,7 @@ class Tally:
     """Counts of a run: inputs, records, rejections and warnings by code, with examples."""
 
     inputs: int = 0
+    skipped: int = 0  # known to --state, unchanged: not read
     records: int = 0
     warned: int = 0
     size: int = 0
@@ -62,6 +63,9 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
 
     def add(self, outcome: Outcome) -> None:
+        if outcome.unchanged:
+            self.skipped += 1
+            return
         self.inputs += 1
         self.size += outcome.size
         if outcome.rejection is not None:
@@ -87,7 +91,9 @@ class Tally:
         rejected = sum(self.rejected.values())
         by_code = ", ".join(f"{code} {count}" for code, count in sorted(self.rejected.items()))
         return (
-            f"newsclean: {self.inputs} inputs, {self.records} records "
+            f"newsclean: {self.inputs} inputs"
+            + (f" ({self.skipped} more unchanged, skipped)" if self.skipped else "")
+            + f", {self.records} records "
             f"({self.warned} with warnings), {rejected} rejected"
             + (f" ({by_code})" if by_code else "")
             + f", {self.size / 1e6:.1f} MB in {self.elapsed:.2f} s"
@@ -101,6 +107,8 @@ def summary_table(tally: Tally, title: str = "newsclean parse"):
     table.add_column("", style="bold")
     table.add_column("count", justify="right")
     table.add_row("inputs", str(tally.inputs))
+    if tally.skipped:
+        table.add_row("unchanged, skipped", str(tally.skipped))
     table.add_row("records", str(tally.records))
     table.add_row("records with warnings", str(tally.warned))
     for code, count in sorted(tally.rejected.items()):

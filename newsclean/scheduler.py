@@ -8,6 +8,7 @@ result so far before going on (a slow stream's records must come out at once).
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -39,6 +40,7 @@ class Settings:
 
     tz: str | None = None
     max_bytes: int = 64 * 1024 * 1024
+    track: bool = False  # note each file's size, mtime and content hash (for --state)
 
 
 class Outcome(NamedTuple):
@@ -53,11 +55,14 @@ class Outcome(NamedTuple):
     size: int = 0
     rejection: Rejection | None = None
     hashes: tuple[str, ...] = ()  # sha256 of each record's dump
+    seen: tuple[int, int, str] | None = None  # the file's size, mtime_ns and sha256 (tracked)
+    unchanged: bool = False  # its content is what the state knew: not parsed again
 
 
 @dataclass(slots=True, frozen=True)
 class FileBatch:
     paths: list[str]
+    known: list[str | None] | None = None  # content hashes the state knows, path by path
 
 
 @dataclass(slots=True, frozen=True)
@@ -95,16 +100,26 @@ def _outcome(path: str, records: list[Record], size: int) -> Outcome:
     )
 
 
-def process_file(path: str, settings: Settings) -> Outcome:
-    """Read, parse and serialise one input file."""
+def process_file(path: str, settings: Settings, known: str | None = None) -> Outcome:
+    """Read, parse and serialise one input file; with `known` equal to its content hash, it is
+    not parsed again."""
+    shown = shown_path(path)
+    try:
+        status = os.stat(path) if settings.track else None
+    except OSError:
+        status = None  # reading it says why
     data = read_input(path, settings.max_bytes)
     if isinstance(data, Rejection):
         return Outcome(data.path, rejection=data)
-    shown = shown_path(path)
+    seen = None
+    if status is not None:
+        seen = (status.st_size, status.st_mtime_ns, hashlib.sha256(data).hexdigest())
+        if seen[2] == known:
+            return Outcome(shown, size=len(data), seen=seen, unchanged=True)
     parsed = parse_input(data, shown, _zone(settings.tz))
     if parsed.rejection is not None:
-        return Outcome(shown, size=len(data), rejection=parsed.rejection)
-    return _outcome(shown, parsed.records, len(data))
+        return Outcome(shown, size=len(data), rejection=parsed.rejection, seen=seen)
+    return _outcome(shown, parsed.records, len(data))._replace(seen=seen)
 
 
 def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
@@ -117,7 +132,10 @@ def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
 def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
     if isinstance(work, DumpBatch):
         return [process_dumps(work, settings)]
-    return [process_file(path, settings) for path in work.paths]
+    known = work.known or [None] * len(work.paths)
+    return [
+        process_file(path, settings, digest) for path, digest in zip(work.paths, known, strict=True)
+    ]
 
 
 def _ignore_interrupts() -> None:

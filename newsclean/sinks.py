@@ -89,10 +89,22 @@ class AtomicFile:
             raise _write_failure(self.name, error) from None
 
     def commit(self) -> None:
+        self.prepare()
+        self.publish()
+
+    def prepare(self) -> None:
+        """Make the temporary file durable (flushed, fsynced, closed), not yet in place."""
         try:
             self.file.flush()
             os.fsync(self.file.fileno())
             self.file.close()
+        except OSError as error:
+            self.abort()
+            raise _write_failure(self.name, error) from None
+
+    def publish(self) -> None:
+        """Put the prepared file in place: rename it over the target, fsync the folder."""
+        try:
             os.replace(self.temp, self.path)
             _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
         except OSError as error:
@@ -103,6 +115,31 @@ class AtomicFile:
         self.file.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp)
+
+
+def remove_stale_temps(path: str) -> list[str]:
+    """Delete temporary files that killed runs left beside `path`; those of live runs stay."""
+    folder, name = os.path.split(os.path.abspath(path))
+    prefix = f".{name}{TEMP_MARK}"
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            pid = entry.name[len(prefix) : -len(TEMP_SUFFIX)]
+            ours = entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)
+            if ours and pid.isdigit() and not _alive(int(pid)):
+                os.unlink(entry.path)
+                removed.append(entry.path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
 
 
 def _fsync_folder(folder: str) -> None:

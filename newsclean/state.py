@@ -1,0 +1,282 @@
+"""The `--state` file: an SQLite database (WAL) of every input seen and of every run.
+
+    inputs   path, size, mtime_ns, sha256 (of its bytes), outcome (records or a rejection code),
+             records, run                       one row per input ever seen
+    emitted  sha256 (of an article's dump), run one row per article written (for --dedupe)
+    runs     id, pid, started, finished, status, output, outputs (temp -> final), counts
+    meta     schema_version, application
+
+Exactly once: a run's input rows are written in one open transaction and committed only with
+its outputs. With `-o`, the commit first records the run as `committing` with its temporary and
+final paths (outputs fsynced), then renames them, then marks the run `done`; a run killed between
+the two is completed by the next one (`recover`), which renames what is left. On stdout, the
+state is committed after each flush, so a kill can repeat the last batch.
+
+Only one run may hold a state at a time: a lock on `STATE.lock` (flock, released by the kernel
+when its holder dies) names the holder's process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .exits import ExitStatus, NewscleanError, UsageError
+
+APPLICATION = "newsclean"
+SCHEMA_VERSION = 2
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE inputs (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    sha256 TEXT, outcome TEXT NOT NULL, run INTEGER NOT NULL
+);
+CREATE TABLE emitted (sha256 TEXT PRIMARY KEY, run INTEGER NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, started REAL NOT NULL, finished REAL,
+    status TEXT NOT NULL, output TEXT, outputs TEXT,
+    parsed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+    records INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0
+);
+"""
+# Each migration takes a state from version N to N + 1.
+_MIGRATIONS = {
+    1: "ALTER TABLE inputs ADD COLUMN records INTEGER NOT NULL DEFAULT 0;",
+}
+
+
+class StateLocked(NewscleanError):
+    status = ExitStatus.STATE_LOCKED
+
+
+@dataclass(slots=True, frozen=True)
+class Known:
+    """What the state knows of one input."""
+
+    size: int
+    mtime_ns: int
+    sha256: str | None
+
+
+class State:
+    """An open, locked state file. Use `State.open` (a context manager)."""
+
+    def __init__(self, path: str, connection: sqlite3.Connection, lock: int) -> None:
+        self.path, self.db, self._lock = path, connection, lock
+        self.run: int | None = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, path: str, create: bool = True) -> Iterator[State]:
+        """Lock the state at `path` (creating it if missing), check it, migrate it forward."""
+        if not create and not os.path.isfile(path):
+            raise UsageError(f"{path}: no such state file")
+        lock = _lock(path)
+        try:
+            connection = _connect(path)
+            try:
+                yield cls(path, connection, lock)
+            finally:
+                connection.close()
+        finally:
+            os.close(lock)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def begin(self, output: str | None, outputs: list[tuple[str, str]]) -> int:
+        """Record this run (committed), with the outputs it will write (temp, final)."""
+        cursor = self.db.execute(
+            "INSERT INTO runs (pid, started, status, output, outputs) VALUES (?, ?, 'running', ?, ?)",
+            (os.getpid(), time.time(), output, json.dumps(outputs)),
+        )
+        self.db.commit()
+        self.run = cursor.lastrowid
+        return self.run
+
+    def recover(self) -> None:
+        """Finish what killed runs left: a run killed after its commit has its outputs renamed
+        into place; one killed before has its temporary files removed (its inputs were never
+        recorded, so this run parses them again)."""
+        rows = self.db.execute(
+            "SELECT id, status, outputs FROM runs WHERE status IN ('committing', 'running')"
+        )
+        for run, status, outputs in rows.fetchall():
+            for temp, final in json.loads(outputs or "[]"):
+                with contextlib.suppress(FileNotFoundError):
+                    if status == "committing":
+                        os.replace(temp, final)
+                    else:
+                        os.unlink(temp)
+            done = "done" if status == "committing" else "killed"
+            self.db.execute("UPDATE runs SET status = ? WHERE id = ?", (done, run))
+        self.db.commit()
+
+    def prepare(self, outputs: list[tuple[str, str]], counts: dict[str, int]) -> None:
+        """Commit the run's inputs with the outputs that will hold their records (temp, final)."""
+        self._count(counts)
+        self.db.execute(
+            "UPDATE runs SET status = 'committing', outputs = ? WHERE id = ?",
+            (json.dumps(outputs), self.run),
+        )
+        self.db.commit()
+
+    def finish(self, counts: dict[str, int]) -> None:
+        self._count(counts)
+        self.db.execute(
+            "UPDATE runs SET status = 'done', finished = ? WHERE id = ?", (time.time(), self.run)
+        )
+        self.db.commit()
+
+    def _count(self, counts: dict[str, int]) -> None:
+        self.db.execute(
+            "UPDATE runs SET parsed = ?, skipped = ?, records = ?, rejected = ? WHERE id = ?",
+            (counts["parsed"], counts["skipped"], counts["records"], counts["rejected"], self.run),
+        )
+
+    def commit(self) -> None:
+        """Make what was recorded so far durable (after its records are flushed to stdout)."""
+        self.db.commit()
+
+    # -- inputs -----------------------------------------------------------------------------
+
+    def known(self, path: str) -> Known | None:
+        row = self.db.execute(
+            "SELECT size, mtime_ns, sha256 FROM inputs WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else Known(*row)
+
+    def record(
+        self, path: str, seen: tuple[int, int, str | None], outcome: str, records: int
+    ) -> None:
+        """Note an input's outcome, pending until the next commit."""
+        size, mtime_ns, digest = seen
+        self.db.execute(
+            "INSERT OR REPLACE INTO inputs (path, size, mtime_ns, sha256, outcome, run, records)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (path, size, mtime_ns, digest, outcome, self.run, records),
+        )
+
+    def touch(self, path: str, seen: tuple[int, int, str | None]) -> None:
+        """Note that an input's size or mtime changed but its content did not."""
+        size, mtime_ns, _ = seen
+        self.db.execute(
+            "UPDATE inputs SET size = ?, mtime_ns = ?, run = ? WHERE path = ?",
+            (size, mtime_ns, self.run, path),
+        )
+
+    def first_emission(self, digest: str) -> bool:
+        """Whether an article with this dump hash is new (and note it, pending, as emitted)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO emitted (sha256, run) VALUES (?, ?)", (digest, self.run)
+        )
+        return cursor.rowcount == 1
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        outcomes = dict(
+            self.db.execute(
+                "SELECT outcome, count(*) FROM inputs GROUP BY outcome ORDER BY outcome"
+            )
+        )
+        columns = (
+            "id",
+            "pid",
+            "started",
+            "finished",
+            "status",
+            "output",
+            "parsed",
+            "skipped",
+            "records",
+            "rejected",
+        )
+        runs = [
+            dict(zip(columns, row, strict=True))
+            for row in self.db.execute(f"SELECT {', '.join(columns)} FROM runs ORDER BY id")
+        ]
+        known = sum(outcomes.values())
+        emitted = self.db.execute("SELECT count(*) FROM emitted").fetchone()[0]
+        return {"state": self.path, "schema_version": SCHEMA_VERSION, "inputs": known,
+                "by_outcome": outcomes, "articles_emitted": emitted, "runs": runs}  # fmt: skip
+
+    def prune(self) -> int:
+        """Forget inputs that no longer exist; how many were forgotten."""
+        gone = [
+            (path,)
+            for (path,) in self.db.execute("SELECT path FROM inputs")
+            if not os.path.exists(path)
+        ]
+        self.db.executemany("DELETE FROM inputs WHERE path = ?", gone)
+        self.db.commit()
+        return len(gone)
+
+
+def _lock(path: str) -> int:
+    """Hold `PATH.lock`, or raise StateLocked naming the process that holds it."""
+    lock_path = f"{path}.lock"
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as error:
+        raise UsageError(f"--state {path}: cannot create {lock_path}: {error.strerror}") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(descriptor, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(descriptor)
+        raise StateLocked(
+            f"{path} is held by another run (process {holder}); try again later"
+        ) from None
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+    return descriptor
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    fresh = not os.path.exists(path) or os.path.getsize(path) == 0
+    try:
+        connection = sqlite3.connect(path, isolation_level="DEFERRED")
+        if fresh:
+            _create(connection)
+        _check_and_migrate(connection, path)  # before anything that would change the file
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as error:
+        raise UsageError(f"--state {path}: not a newsclean state file ({error})") from None
+    return connection
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA_V1)
+    connection.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [("application", APPLICATION), ("schema_version", "1")],
+    )
+    connection.commit()
+
+
+def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+    except sqlite3.OperationalError:
+        meta = {}
+    if meta.get("application") != APPLICATION:
+        raise UsageError(f"--state {path}: not a newsclean state file (a foreign database)")
+    version = int(meta.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        raise UsageError(f"--state {path}: made by a newer newsclean (schema {version}); upgrade")
+    while version < SCHEMA_VERSION:
+        connection.executescript(_MIGRATIONS[version])
+        version += 1
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+        )
+        connection.commit()

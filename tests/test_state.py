@@ -1,0 +1,276 @@
+"""Cron runs with --state: incremental, exactly once across kills, never two at once."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+
+from helpers import TESTS, newsclean
+
+GOLDEN = TESTS / "golden"
+SAMPLE = TESTS / "corpus_sample" / "dump"
+
+
+@pytest.fixture
+def folders(tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    out.mkdir()
+    for name in ("clean.txt", "concat.txt", "latin1.txt", "empty.txt"):
+        (inbox / name).write_bytes((GOLDEN / name).read_bytes())
+    return inbox, out, tmp_path / "state.db"
+
+
+def parse(inbox, state, output, *extra):
+    return newsclean("parse", "-q", str(inbox), "--state", str(state), "-o", str(output), *extra)
+
+
+def lines_of(path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()] if path.exists() else []
+
+
+def summary(state) -> dict:
+    return json.loads(newsclean("state", "show", str(state), "--json").stdout)
+
+
+def test_first_run_then_nothing_new(folders):
+    inbox, out, state = folders
+    first = parse(inbox, state, out / "1.jsonl")
+    assert first.returncode == 1  # empty.txt is rejected
+    assert len(lines_of(out / "1.jsonl")) == 5
+    second = parse(inbox, state, out / "2.jsonl")
+    assert second.returncode == 0 and second.stderr == b""
+    assert lines_of(out / "2.jsonl") == []
+    known = summary(state)
+    assert known["inputs"] == 4
+    assert known["by_outcome"] == {"empty": 1, "records": 3}
+    assert [(r["id"], r["status"], r["parsed"], r["skipped"], r["records"]) for r in known["runs"]] == [
+        (1, "done", 4, 0, 5, ),
+        (2, "done", 0, 4, 0),
+    ]  # fmt: skip
+
+
+def test_new_and_changed_files_and_a_touched_one(folders):
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    (inbox / "new.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
+    (inbox / "latin1.txt").write_bytes((GOLDEN / "headline_once.txt").read_bytes())
+    clean = inbox / "clean.txt"
+    os.utime(clean, ns=(clean.stat().st_atime_ns, clean.stat().st_mtime_ns + 10**9))  # touched
+    parse(inbox, state, out / "2.jsonl")
+    got = [
+        (os.path.basename(r["source"]["path"]), r["warnings"]) for r in lines_of(out / "2.jsonl")
+    ]
+    assert got == [("latin1.txt", ["headline_not_repeated"]), ("new.txt", [])]
+    assert summary(state)["runs"][-1]["skipped"] == 3  # concat, empty, and the touched clean.txt
+
+
+def test_force_parses_everything_again(folders):
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    parse(inbox, state, out / "2.jsonl", "--force")
+    assert lines_of(out / "2.jsonl") == lines_of(out / "1.jsonl")
+
+
+def test_dedupe_skips_articles_emitted_before(folders):
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    (inbox / "copy.txt").write_bytes((GOLDEN / "clean.txt").read_bytes())  # the same article again
+    (inbox / "other.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
+    parse(inbox, state, out / "2.jsonl", "--dedupe")
+    assert [os.path.basename(r["source"]["path"]) for r in lines_of(out / "2.jsonl")] == [
+        "other.txt"
+    ]
+    assert newsclean("parse", str(inbox), "--dedupe").returncode == 2  # needs --state
+
+
+def test_a_second_run_on_a_held_state_exits_75_and_writes_nothing(folders):
+    inbox, out, state = folders
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newsclean",
+            "parse",
+            "--files-from",
+            "-",
+            "--state",
+            str(state),
+            "-o",
+            str(out / "a.jsonl"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (state.parent / "state.db.lock").exists():
+            time.sleep(0.02)
+        time.sleep(0.3)
+        second = parse(inbox, state, out / "b.jsonl")
+        assert second.returncode == 75
+        [line] = second.stderr.decode().splitlines()
+        assert f"held by another run (process {holder.pid})" in line
+        assert not (out / "b.jsonl").exists()
+        assert [p.name for p in out.iterdir() if "b.jsonl" in p.name] == []
+    finally:
+        holder.stdin.close()
+        holder.wait(20)
+    assert parse(inbox, state, out / "c.jsonl").returncode != 75  # free again
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a database at all" * 100, "not a newsclean state file"),
+        (None, "a foreign database"),
+    ],
+)
+def test_a_damaged_or_foreign_state_is_an_error_never_replaced(folders, content, message):
+    inbox, out, state = folders
+    if content is None:
+        with sqlite3.connect(state) as foreign:
+            foreign.execute("CREATE TABLE mine (x)")
+    else:
+        state.write_bytes(content)
+    before = state.read_bytes()
+    result = parse(inbox, state, out / "1.jsonl")
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert state.read_bytes() == before
+    assert not (out / "1.jsonl").exists()
+
+
+def test_an_old_state_is_migrated_forward(folders):
+    inbox, out, state = folders
+    with sqlite3.connect(state) as old:  # schema version 1, as the first release made it
+        old.executescript(
+            """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE inputs (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                                 sha256 TEXT, outcome TEXT NOT NULL, run INTEGER NOT NULL);
+            CREATE TABLE emitted (sha256 TEXT PRIMARY KEY, run INTEGER NOT NULL);
+            CREATE TABLE runs (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, started REAL NOT NULL,
+                               finished REAL, status TEXT NOT NULL, output TEXT, outputs TEXT,
+                               parsed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+                               records INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO meta VALUES ('application', 'newsclean'), ('schema_version', '1');
+            """
+        )
+    assert parse(inbox, state, out / "1.jsonl").returncode == 1
+    with sqlite3.connect(state) as migrated:
+        assert migrated.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone() == ("2",)
+        assert migrated.execute("SELECT sum(records) FROM inputs").fetchone() == (5,)
+
+
+def test_state_prune_forgets_what_is_gone(folders):
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    (inbox / "concat.txt").unlink()
+    result = newsclean("state", "prune", str(state))
+    assert result.returncode == 0
+    assert "forgot 1 input(s)" in result.stderr.decode()
+    assert summary(state)["inputs"] == 3
+
+
+def test_state_show_as_a_table(folders):
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    text = newsclean("state", "show", str(state)).stdout.decode()
+    assert "4 inputs known" in text and "records" in text and "done" in text
+    assert newsclean("state", "show", str(out / "missing.db")).returncode == 2
+
+
+def test_a_run_killed_after_its_commit_is_completed_by_the_next(folders):
+    """The window between committing the state and renaming the output: the next run renames."""
+    inbox, out, state = folders
+    parse(inbox, state, out / "1.jsonl")
+    (inbox / "new.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
+    temp = out / ".2.jsonl.newsclean-999999.tmp"
+    temp.write_bytes(b'{"a record": "written before the kill"}\n')
+    with sqlite3.connect(state) as db:  # what the killed run had committed
+        db.execute(
+            "INSERT INTO runs (pid, started, status, outputs) VALUES (999999, 0, 'committing', ?)",
+            (json.dumps([[str(temp), str(out / "2.jsonl")]]),),
+        )
+    parse(inbox, state, out / "3.jsonl")
+    assert (out / "2.jsonl").read_bytes() == b'{"a record": "written before the kill"}\n'
+    assert not temp.exists()
+
+
+def test_stale_temporary_files_of_killed_runs_are_removed(folders):
+    inbox, out, state = folders
+    stale = out / ".1.jsonl.newsclean-999999.tmp"
+    stale.write_bytes(b"partial")
+    parse(inbox, state, out / "1.jsonl")
+    assert sorted(p.name for p in out.iterdir()) == ["1.jsonl"]
+
+
+def _many_inputs(inbox, count: int) -> None:
+    sample = sorted(SAMPLE.iterdir())
+    for index in range(count):
+        (inbox / f"{index:05d}.txt").write_bytes(sample[index % len(sample)].read_bytes())
+
+
+def test_sigkill_at_random_moments_loses_and_repeats_nothing(folders):
+    inbox, out, state = folders
+    _many_inputs(inbox, 1500)
+    randomly = random.Random(7)
+    for run in range(8):
+        if run % 2:
+            _many_inputs(inbox, 1500 + 150 * run)  # more arrive between runs
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsclean", "parse", "-q", "-j", "1", str(inbox),
+             "--state", str(state), "-o", str(out / f"{run}.jsonl")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(randomly.uniform(0.05, 0.45))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert parse(inbox, state, out / "final.jsonl").returncode in (0, 1)
+    statuses = [run["status"] for run in summary(state)["runs"]]
+    assert "killed" in statuses, "no kill landed inside a run"
+    seen = [
+        (r["source"]["path"], r["source"]["index"])
+        for output in out.glob("*.jsonl")
+        for r in lines_of(output)
+    ]
+    everything = newsclean("parse", "-q", str(inbox)).stdout.splitlines()
+    expected = {(r["source"]["path"], r["source"]["index"]) for r in map(orjson.loads, everything)}
+    assert len(seen) == len(set(seen)), "an article was written twice"
+    assert set(seen) == expected
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_on_stdout_the_state_commits_after_each_flush(folders):
+    inbox, _, state = folders
+    result = newsclean("parse", "-q", str(inbox), "--state", str(state))
+    assert len(result.stdout.splitlines()) == 5
+    assert summary(state)["by_outcome"] == {"empty": 1, "records": 3}
+    again = newsclean("parse", "-q", str(inbox), "--state", str(state))
+    assert again.stdout == b""
+
+
+def test_the_lock_names_its_holder(tmp_path):
+    state = tmp_path / "state.db"
+    with open(f"{state}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242\n")
+        lock.flush()
+        result = newsclean("parse", str(GOLDEN / "clean.txt"), "--state", str(state))
+    assert result.returncode == 75
+    assert result.stdout == b""
+    assert "process 4242" in result.stderr.decode()
