@@ -9,7 +9,16 @@ import os
 
 from helpers import ROOT, newsclean
 
-COMMANDS = ([], ["parse"], ["check"], ["show"], ["schema"], ["state"], ["state", "show"], ["state", "prune"])
+COMMANDS = (
+    [],
+    ["parse"],
+    ["check"],
+    ["show"],
+    ["schema"],
+    ["state"],
+    ["state", "show"],
+    ["state", "prune"],
+)
 
 
 def cli_reference() -> str:
