@@ -274,3 +274,30 @@ def test_the_lock_names_its_holder(tmp_path):
     assert result.returncode == 75
     assert result.stdout == b""
     assert "process 4242" in result.stderr.decode()
+
+
+def test_the_cron_wrapper_writes_dated_outputs_and_error_logs(folders, tmp_path):
+    inbox, out, state = folders
+    logs = tmp_path / "logs"
+    old_log = logs / "2000-01-01T0000.errors.jsonl"
+    logs.mkdir()
+    old_log.write_text("{}\n")
+    os.utime(old_log, (0, 0))
+    env = {
+        **os.environ,
+        "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}",
+        "NEWSCLEAN_DUMPS": str(inbox),
+        "NEWSCLEAN_OUT": str(out),
+        "NEWSCLEAN_LOGS": str(logs),
+        "NEWSCLEAN_STATE": str(state),
+    }
+    wrapper = TESTS.parent / "examples" / "cron" / "newsclean-cron"
+    first = subprocess.run([str(wrapper)], env=env, capture_output=True)
+    assert first.returncode == 0, first.stderr
+    [output] = out.glob("*.jsonl")
+    assert len(lines_of(output)) == 5
+    [log] = logs.glob("*.errors.jsonl")  # the old one was rotated away
+    assert json.loads(log.read_text())["code"] == "empty"
+    second = subprocess.run([str(wrapper)], env=env, capture_output=True)
+    assert second.returncode == 0
+    assert list(out.glob("*.jsonl")) == [output]  # nothing new: no empty file
