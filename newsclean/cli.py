@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, NoReturn
 
 import typer
+import typer.core
 
 from . import __version__
 from .exits import ExitStatus, Interrupted, NewscleanError
@@ -33,6 +34,16 @@ def _size(text: str) -> int:
     if not number.isdigit() or int(number) == 0:
         raise typer.BadParameter(f"{text!r} is not a size like 64M or 1000000")
     return int(number) * _SIZE_UNITS[unit]
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    """`K/N`: the K-th of N slices (0 <= K < N)."""
+    if text is None:
+        return None
+    shard, _, shards = text.partition("/")
+    if not (shard.isdigit() and shards.isdigit() and int(shard) < int(shards)):
+        raise typer.BadParameter(f"{text!r} is not K/N with 0 <= K < N", param_hint="--shard")
+    return int(shard), int(shards)
 
 
 def _version(show: bool) -> None:
@@ -141,6 +152,14 @@ def parse(
         bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary on stderr.")] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Take the K-th of N slices of the sorted inputs (job arrays).",
+            metavar="K/N",
+        ),
+    ] = None,
     state: Annotated[
         str | None,
         typer.Option(
@@ -189,6 +208,7 @@ def parse(
         strict=strict,
         quiet=quiet,
         progress=progress,
+        shard=_shard(shard),
         state=state,
         force=force,
         dedupe=dedupe,
@@ -338,6 +358,159 @@ def state_prune(
     from .state_report import run_state_prune
 
     run_command(lambda: run_state_prune(path))
+
+
+class _DefaultRun(typer.core.TyperGroup):
+    """`newsclean batch SRC...` means `newsclean batch run SRC...`; `batch status OUT` stays."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    cls=_DefaultRun,
+    help="Run over many inputs in shards, locally or on Dask, into a folder or object store.",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("run")
+def batch_run(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Folders, files or URLs (s3://, gs://, memory://).", show_default=False
+        ),
+    ],
+    out: Annotated[
+        str, typer.Option("-o", "--out", help="The output folder or URL.", metavar="OUT")
+    ],
+    shards: Annotated[
+        int,
+        typer.Option("--shards", min=1, help="How many shards (tasks): thousands of files each."),
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (processes here) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="A Dask scheduler, e.g. tcp://host:8786 (default: a local cluster).",
+            metavar="ADDRESS",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Run only shards not yet done in OUT.")
+    ] = False,
+    max_error_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--max-error-rate",
+            min=0.0,
+            max=1.0,
+            help="Exit 1 when rejected inputs pass this share.",
+            metavar="R",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="Local processes or Dask workers (default: one per CPU).",
+            show_default=False,
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone of datelines, e.g. Europe/London.")
+    ] = None,
+    max_bytes: Annotated[
+        str, typer.Option("--max-bytes", help="Largest input, after decompression.")
+    ] = "64M",
+) -> None:
+    """Parse SRC... into OUT in N shards: data, errors, stats and a commit marker per shard.
+
+    Examples:
+
+      newsclean batch dumps/ -o out/ --shards 64
+
+      newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --engine dask --scheduler tcp://10.0.0.5:8786
+
+      newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --resume
+    """
+
+    def go() -> int:
+        from .batch import run
+        from .pipeline import check_zone
+
+        check_zone(tz)
+        status, found = run(
+            sources,
+            out,
+            shards,
+            engine,
+            scheduler,
+            resume,
+            max_error_rate,
+            jobs,
+            tz,
+            _size(max_bytes),
+        )
+        typer.echo(
+            f"newsclean: {found.done}/{found.shards} shards done, {found.files} inputs, "
+            f"{found.records} records, {found.errors} rejected ({found.error_rate:.2%})",
+            err=True,
+        )
+        return status
+
+    run_command(go)
+
+
+@batch_app.command("status")
+def batch_status(
+    out: Annotated[
+        str, typer.Argument(help="The output folder or URL of a batch.", show_default=False)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a batch's shards done, running or missing, and its totals.
+
+    Example: newsclean batch status s3://bucket/clean/
+    """
+
+    def go() -> int:
+        import orjson
+
+        from .batch import totals
+
+        found, states = totals(out)
+        report = {"shards": found.shards, **states, "files": found.files, "records": found.records,
+                  "errors": found.errors, "seconds": round(found.seconds, 3)}  # fmt: skip
+        if as_json:
+            sys.stdout.buffer.write(
+                orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+            )
+        else:
+            counts = {key: len(states[key]) for key in ("done", "running", "missing")}
+            typer.echo(
+                f"{out}: {counts['done']}/{found.shards} shards done, {counts['running']} running, "
+                f"{counts['missing']} missing; {found.files} inputs, {found.records} records, "
+                f"{found.errors} rejected"
+            )
+            if states["missing"]:
+                typer.echo(f"missing: {', '.join(map(str, states['missing'][:50]))}")
+        return (
+            ExitStatus.OK
+            if not states["missing"] and not states["running"]
+            else ExitStatus.REJECTED
+        )
+
+    run_command(go)
 
 
 def main() -> None:

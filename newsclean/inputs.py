@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from .exits import UsageError
 from .parse import sniff
 from .record import Rejection
 from .splitter import lf_lines, next_dump
@@ -63,10 +64,41 @@ def _walk(folder: str) -> Iterator[str | Rejection]:
             yield entry.path
 
 
+def is_url(path: str) -> bool:
+    """`s3://...`, `gs://...`, `memory://...`: read through fsspec."""
+    scheme, separator, _ = path.partition("://")
+    return bool(separator) and scheme.replace("+", "").isalnum()
+
+
+def url_filesystem(url: str):  # -> (fsspec filesystem, path within it)
+    """The fsspec filesystem of `url`; UsageError when the package it needs is missing."""
+    try:
+        import fsspec
+
+        return fsspec.core.url_to_fs(url)
+    except ImportError as error:
+        raise UsageError(
+            f"{url}: reading it needs fsspec and its {url.partition(':')[0]} package ({error})"
+        ) from None
+
+
+def _walk_url(url: str) -> Iterator[str]:
+    """Files under a URL in sorted order, hidden entries skipped, as URLs with their scheme."""
+    fs, root = url_filesystem(url)
+    if not fs.isdir(root):
+        yield url
+        return
+    for path in sorted(fs.find(root)):
+        if not any(part.startswith(".") for part in path[len(root) :].split("/")):
+            yield fs.unstrip_protocol(path)
+
+
 def discover(paths: Iterable[str]) -> Iterator[str | Rejection]:
     """Every input under `paths`, in order: file paths, `-`, or rejections of folders."""
     for path in paths:
-        if path != STDIN and os.path.isdir(path):
+        if is_url(path):
+            yield from _walk_url(path)
+        elif path != STDIN and os.path.isdir(path):
             yield from _walk(path)
         else:
             yield path
@@ -121,8 +153,28 @@ def _read_rest(descriptor: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _read_url(url: str, max_bytes: int) -> bytes | Rejection:
+    try:
+        fs, path = url_filesystem(url)
+        if fs.isdir(path):
+            return Rejection(url, "not_a_file", "a folder")
+        with fs.open(path, "rb") as file:
+            raw = file.read(max_bytes + 1)
+    except FileNotFoundError:
+        return Rejection(url, "not_found", "no such file")
+    except PermissionError as error:
+        return Rejection(url, "permission_denied", str(error) or "permission denied")
+    except (OSError, UsageError) as error:
+        return Rejection(url, "read_error", str(error))
+    if len(raw) > max_bytes:
+        return Rejection(url, "too_large", f"larger than {max_bytes} bytes")
+    return _decompressed(raw, url, max_bytes)
+
+
 def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejection:
-    """The bytes of one input file (decompressed), or why it cannot be read."""
+    """The bytes of one input file or URL (decompressed), or why it cannot be read."""
+    if is_url(path):
+        return _read_url(path, max_bytes)
     shown = shown_path(path)
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))

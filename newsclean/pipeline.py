@@ -59,6 +59,7 @@ class ParseOptions:
     strict: bool = False
     quiet: bool = False
     progress: bool | None = None  # None: on a terminal only
+    shard: tuple[int, int] | None = None  # --shard K/N: the K-th of N slices of the inputs
     state: str | None = None  # --state FILE: incremental runs
     force: bool = False  # with a state: parse everything again
     dedupe: bool = False  # with a state: skip articles emitted before
@@ -74,8 +75,20 @@ def check_zone(name: str | None) -> None:
 
 
 def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
-    """Every input, in order: PATHs (folders walked), then the --files-from list (not walked:
-    a folder there is `not_a_file`); `-` when neither is given."""
+    """Every input, in order (with --shard K/N, the K-th of N contiguous slices of them)."""
+    if options.shard is None:
+        yield from _all_inputs(options, env)
+        return
+    shard, shards = options.shard
+    inputs = list(_all_inputs(options, env))
+    if STDIN in inputs:
+        raise UsageError("--shard splits a list of inputs: standard input cannot be sharded")
+    yield from inputs[len(inputs) * shard // shards : len(inputs) * (shard + 1) // shards]
+
+
+def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+    """PATHs (folders walked), then the --files-from list (not walked: a folder there is
+    `not_a_file`); `-` when neither is given."""
     if options.files_from is None and not options.paths:
         if env.stdin_isatty:
             raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")

@@ -56,6 +56,7 @@ REJECTION_CODES = (
     "not_a_dump",
     "too_large",
     "decompress_error",
+    "internal_error",  # newsclean failed on this input (a bug: please report it); batch only
 )
 
 PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
