@@ -234,7 +234,10 @@ def run_shard(out: str, shard: int) -> dict[str, Any]:
     return stats
 
 
-def _pending(store: Store, shards: int) -> list[int]:
+def pending(out: str) -> list[int]:
+    """The shards of the batch in OUT that have no commit marker yet."""
+    store = Store(out)
+    shards = orjson.loads(store.read(RUN))["shards"]
     done = set(store.listdir("_done"))
     return [k for k in range(shards) if part_name(k, shards) not in done]
 
@@ -320,8 +323,8 @@ def run(
     it went: REJECTED when the error rate passes `max_error_rate`."""
     if engine not in ("local", "dask"):
         raise UsageError(f"--engine {engine}: choose local or dask")
-    store, _ = prepare(sources, out, shards, resume, tz, max_bytes)
-    todo = _pending(store, shards)
+    prepare(sources, out, shards, resume, tz, max_bytes)
+    todo = pending(out)
     jobs = jobs or default_jobs()
     if engine == "dask":
         _run_dask(out, todo, scheduler, client, jobs)
