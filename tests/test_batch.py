@@ -103,12 +103,12 @@ def test_dask_local_cluster_with_a_worker_killed_mid_run(dumps, expected, tmp_pa
     distributed = pytest.importorskip("dask.distributed")
     out = tmp_path / "out"
     killed: list[str] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
-        with distributed.Client(cluster) as client:
-            killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed))
-            killer.start()
-            status, found = batch.run([str(dumps)], str(out), 3, engine="dask", client=client)
-            killer.join()
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
+    with cluster, distributed.Client(cluster) as client:
+        killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed))
+        killer.start()
+        status, found = batch.run([str(dumps)], str(out), 3, engine="dask", client=client)
+        killer.join()
     assert killed, "no worker was killed while running a shard"
     assert status == 0
     assert (found.done, found.files) == (3, 300)
