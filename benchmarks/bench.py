@@ -28,21 +28,28 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "dump"
 EXAMPLES = ROOT / "examples" / "dumps"
 
-# The 20-line script a user would otherwise write.
+# The 20-line script a user would otherwise write: split on blank lines, fold white space with a
+# regex, json.loads the payload between the first quote and the last (wrong when N matters).
 NAIVE = r"""
-import json, os, sys
+import json, os, re, sys
+
 for folder, _, names in os.walk(sys.argv[1]):
     for name in sorted(names):
-        text = open(os.path.join(folder, name), encoding="utf-8", errors="replace").read()
-        blocks = text.split("\n\n")
-        head = blocks[0].strip()
-        payload = blocks[-1].strip()
-        try:
-            related = json.loads(payload[payload.index('"') + 1 : -1])
-        except ValueError:
-            related = None
-        body = [b.strip() for b in blocks[2:-1] if b.strip()]
-        print(json.dumps({"headline": head, "body": body, "related": related}))
+        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as file:
+            text = file.read()
+        blocks = re.split(r"\n\s*\n", text.strip())
+        headline = blocks[0].strip()
+        header = blocks[1].splitlines()
+        dateline = header[1].strip() if len(header) > 1 else None
+        body = [re.sub(r"\s+", " ", block).strip() for block in blocks[2:-1]]
+        payload = re.match(r'string\((\d+)\) "(.*)"$', blocks[-1], re.DOTALL)
+        related = None
+        if payload:
+            try:
+                related = json.loads(payload.group(2))
+            except ValueError:
+                pass
+        print(json.dumps({"file": name, "headline": headline, "dateline": dateline, "body": body, "related": related}))
 """
 
 
@@ -165,14 +172,65 @@ def growth(root: Path, counts: list[int]) -> None:
         shutil.rmtree(folder)
 
 
+def overheads(folder: Path, root: Path) -> None:
+    """What the progress bar and a Dask batch cost against a plain `parse` of the same files."""
+    nc = newsclean()
+    plain = min(run([*nc, "parse", "-q", "--no-progress", str(folder)])[0] for _ in range(3))
+    bar = min(run([*nc, "parse", "-q", "--progress", str(folder)])[0] for _ in range(3))
+    print(
+        f"\nprogress bar: {bar:.2f} s with, {plain:.2f} s without ({(bar / plain - 1) * 100:+.1f}%)"
+    )
+    out = root / "batch"
+    dask = []
+    for _ in range(3):
+        shutil.rmtree(out, ignore_errors=True)
+        dask.append(
+            run([*nc, "batch", str(folder), "-o", str(out), "--shards", "16", "--engine", "dask"])[
+                0
+            ]
+        )
+        shutil.rmtree(out, ignore_errors=True)
+    local = []
+    for _ in range(3):
+        local.append(run([*nc, "batch", str(folder), "-o", str(out), "--shards", "16"])[0])
+        shutil.rmtree(out, ignore_errors=True)
+    to_file = min(
+        run([*nc, "parse", "-q", str(folder), "-o", str(root / "all.jsonl")])[0] for _ in range(3)
+    )
+    print(
+        f"batch, 16 shards: dask (LocalCluster, 2 workers) {min(dask):.2f} s, local {min(local):.2f} s; "
+        f"parse -o file {to_file:.2f} s"
+    )
+
+
+def manifest(root: Path, count: int) -> None:
+    """Listing `count` paths into a batch manifest: seconds, and flat memory."""
+    folder = root / "many"
+    for index in range(count):
+        if index % 1000 == 0:
+            (folder / f"{index // 1000:04d}").mkdir(parents=True)
+        os.close(
+            os.open(folder / f"{index // 1000:04d}" / f"{index:07d}.txt", os.O_CREAT | os.O_WRONLY)
+        )
+    code = f"from newsclean import batch; batch.prepare([{str(folder)!r}], {str(root / 'out')!r}, 512, False)"
+    seconds, peak = run([sys.executable, "-c", code])
+    with open(root / "out" / "_manifest.txt", "rb") as listed:
+        lines = sum(1 for _ in listed)
+    print(f"\nmanifest of {lines:,} paths: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+    shutil.rmtree(folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50_000, help="dumps to compare on")
     parser.add_argument("--stream-mb", type=int, default=300, help="size of the stdin stream")
+    parser.add_argument(
+        "--manifest-paths", type=int, default=1_000_000, help="paths for the manifest test"
+    )
     parser.add_argument("--quick", action="store_true", help="5,000 files, a 30 MB stream")
     args = parser.parse_args()
     if args.quick:
-        args.files, args.stream_mb = 5_000, 30
+        args.files, args.stream_mb, args.manifest_paths = 5_000, 30, 20_000
     print(
         f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
     )
@@ -184,7 +242,9 @@ def main() -> None:
         compare(folder, size, args.files, rounds=3)
         stream(root, args.stream_mb)
         startup(folder)
+        overheads(folder, root)
         growth(root, [1_000, 10_000, args.files] if not args.quick else [1_000, 5_000])
+        manifest(root, args.manifest_paths)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import orjson
 
 from .env import Environment
 from .exits import ExitStatus, UsageError
-from .incremental import KnownPath, Tracker, unseen
+from .incremental import KnownPath, Tracker
 from .inputs import (
     DECOMPRESS_ERRORS,
     DEFAULT_MAX_BYTES,
@@ -186,6 +186,8 @@ def outcomes(
     check_zone(options.tz)
     jobs, paths = _jobs_for(options, input_paths(options, env))
     if state is not None:
+        from .incremental import unseen
+
         paths = unseen(paths, state, options.force, tally or Tally())
     work = work_items(paths, env, options.max_bytes)
     return run(work, Settings(options.tz, options.max_bytes, track=state is not None), jobs)
@@ -211,9 +213,7 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
     env = env or Environment()
     _check_options(options)
     with ExitStack() as cleanup:
-        state = cleanup.enter_context(State.open(options.state)) if options.state else None
-        if state is not None:
-            state.recover()
+        state = _open_state(options.state, cleanup) if options.state else None
         for target in (options.output, options.errors):
             if target not in (None, "-"):
                 remove_stale_temps(target)
@@ -223,7 +223,7 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
         if errors is not None:
             cleanup.callback(errors.abort)
         files = [file for file in (sink, errors) if isinstance(file, AtomicFile)]
-        tracker = Tracker(state, options.dedupe, options.output, files) if state else None
+        tracker = _tracker(state, options, files) if state else None
         reporter = reporter_for(options, env)
         cleanup.callback(reporter.stop)
         for outcome in outcomes(options, env, state, reporter.tally):
@@ -242,6 +242,20 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
         cleanup.pop_all()
     reporter.finish()
     return exit_status(reporter.tally, options.strict)
+
+
+def _open_state(path: str, cleanup: ExitStack) -> State:
+    from .state import State
+
+    state = cleanup.enter_context(State.open(path))
+    state.recover()
+    return state
+
+
+def _tracker(state: State, options: ParseOptions, files: list[AtomicFile]) -> Tracker:
+    from .incremental import Tracker
+
+    return Tracker(state, options.dedupe, options.output, files)
 
 
 def _commit(
