@@ -209,7 +209,8 @@ def run_shard(out: str, shard: int) -> dict[str, Any]:
     records = io.BytesIO()
     stats = {"shard": shard, "files": 0, "records": 0, "errors": 0, "seconds": 0.0}
     errors = []
-    with gzip.GzipFile(fileobj=records, mode="wb", mtime=0) as data:
+    # Level 1: parts are written once and read by engines; speed matters more than the last 20%.
+    with gzip.GzipFile(fileobj=records, mode="wb", mtime=0, compresslevel=1) as data:
         for path in _shard_paths(store, described, shard):
             outcome = _outcome(path, settings)
             stats["files"] += 1

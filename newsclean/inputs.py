@@ -104,6 +104,33 @@ def discover(paths: Iterable[str]) -> Iterator[str | Rejection]:
             yield path
 
 
+def count_inputs(paths: Iterable[str]) -> int:
+    """How many inputs `discover` would give, counted without sorting or building paths."""
+    total = 0
+    for path in paths:
+        if path != STDIN and not is_url(path) and os.path.isdir(path):
+            total += _count_folder(path)
+        else:
+            total += 1
+    return total
+
+
+def _count_folder(folder: str) -> int:
+    total = 0
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    total += _count_folder(entry.path)
+                elif not (entry.is_symlink() and os.path.isdir(entry.path)):
+                    total += 1
+    except OSError:
+        return total + 1  # reported as one rejection
+    return total
+
+
 def paths_from(listing: BinaryIO, nul: bool) -> Iterator[str]:
     """Paths from a `--files-from` list, one a line (or NUL-separated), read as they come."""
     separator = b"\0" if nul else b"\n"
@@ -134,10 +161,10 @@ def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
     return raw
 
 
-def _read_bounded(descriptor: int, mode: int, max_bytes: int) -> bytes:
+def _read_bounded(descriptor: int, status: os.stat_result, max_bytes: int) -> bytes:
     """All of a file's bytes, or `max_bytes + 1` of them when it is larger."""
-    if stat.S_ISREG(mode):
-        wanted = min(os.fstat(descriptor).st_size, max_bytes) + 1
+    if stat.S_ISREG(status.st_mode):
+        wanted = min(status.st_size, max_bytes) + 1
         data = os.read(descriptor, wanted)
         if len(data) == wanted:  # larger than it said (it grows): read on, within the bound
             data += _read_rest(descriptor, max_bytes + 1 - len(data))
@@ -185,12 +212,16 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
     except OSError as error:
         return Rejection(shown, "read_error", error.strerror or str(error))
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
             return Rejection(shown, "not_a_file", "a folder")
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        if not (
+            stat.S_ISREG(status.st_mode)
+            or stat.S_ISFIFO(status.st_mode)
+            or stat.S_ISCHR(status.st_mode)
+        ):
             return Rejection(shown, "not_a_file", "not a regular file")
-        raw = _read_bounded(descriptor, mode, max_bytes)
+        raw = _read_bounded(descriptor, status, max_bytes)
     except OSError as error:
         return Rejection(shown, "read_error", error.strerror or str(error))
     finally:

@@ -23,6 +23,7 @@ from .inputs import (
     DEFAULT_MAX_BYTES,
     STDIN,
     StreamRejected,
+    count_inputs,
     discover,
     paths_from,
     stream_dumps,
@@ -175,6 +176,8 @@ def _count_inputs(options: ParseOptions, env: Environment) -> int | None:
     """How many inputs there are, for the bar; None when a list on stdin cannot be read twice."""
     if options.files_from == STDIN or (not options.paths and options.files_from is None):
         return None
+    if options.files_from is None and options.shard is None:
+        return count_inputs(options.paths)
     return sum(1 for _ in input_paths(options, env))
 
 

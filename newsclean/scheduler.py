@@ -29,7 +29,7 @@ from .parse import parse_dump, parse_input
 from .record import Record, Rejection
 
 FLUSH = "flush"
-FILES_PER_BATCH = 64
+FILES_PER_BATCH = 256
 _BATCHES_PER_JOB = 4
 _JSONL = orjson.OPT_APPEND_NEWLINE
 
