@@ -151,4 +151,6 @@ def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
     if value is None:
         return DumpSpan(start, len(buf)) if final else None
     end = max(line_end(buf, value.end), payload_start + 1)
+    if not final and end == len(buf) and buf[end - 1 : end] != b"\n":
+        return None  # its line end (or a CRLF's LF) may still be on its way
     return DumpSpan(start, end, payload_start, value)
