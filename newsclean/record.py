@@ -111,7 +111,7 @@ class Rejection:
 
 def ordered_warnings(codes: set[str]) -> list[str]:
     """The warnings of a record, in the contract's order, each once."""
-    return [code for code in WARNING_CODES if code in codes]
+    return [code for code in WARNING_CODES if code in codes] if codes else []
 
 
 def _closed(properties: dict[str, Any]) -> dict[str, Any]:
