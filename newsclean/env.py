@@ -5,7 +5,6 @@ Tests build their own (byte buffers, a forced terminal width) instead of patchin
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
@@ -34,8 +33,3 @@ class Environment:
             self.stderr_isatty = _isatty(self.stderr)
         if self.stdout_isatty is None:
             self.stdout_isatty = _isatty(self.stdout)
-
-    @property
-    def colour(self) -> bool:
-        """Decoration on stderr only on a terminal, and never when NO_COLOR is set."""
-        return bool(self.stderr_isatty) and "NO_COLOR" not in os.environ

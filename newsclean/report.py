@@ -123,7 +123,7 @@ class Reporter:
     """Rejections, progress and summary of a `parse` run, on stderr."""
 
     def __init__(self, stderr: TextIO, terminal: bool, progress: bool, quiet: bool) -> None:
-        self.stderr, self.terminal, self.quiet = stderr, terminal, quiet
+        self.stderr, self.quiet = stderr, quiet
         self.tally = Tally()
         self.console = None
         self.bar = None
@@ -213,7 +213,8 @@ class _Bar:
             f"[yellow]{sum(tally.warnings.values())} warnings[/yellow] "
             f"[red]{sum(tally.rejected.values())} rejected[/red]"
         )
-        self.progress.update(self.task, completed=tally.inputs, rate=rate, counts=counts)
+        done = tally.inputs + tally.skipped
+        self.progress.update(self.task, completed=done, rate=rate, counts=counts)
         self.progress.refresh()
 
     def stop(self) -> None:
