@@ -24,6 +24,40 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# Options several commands share, defined once.
+Paths = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Dump files and folders (walked recursively); - for stdin.", show_default=False
+    ),
+]
+FilesFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--files-from", help="Read input paths from LIST, one a line (- for stdin).", metavar="LIST"
+    ),
+]
+Null = Annotated[
+    bool,
+    typer.Option("-0", "--null", help="Paths in --files-from are NUL-separated (find -print0)."),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "-j", "--jobs", min=1, help="Worker processes (default: one per CPU).", show_default=False
+    ),
+]
+MaxBytes = Annotated[
+    str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
+]
+TimeZone = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Time zone of datelines, e.g. Europe/London: published gets an offset."
+    ),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")]
+
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -97,12 +131,7 @@ def run_command(action: Callable[[], int]) -> NoReturn:
 
 @app.command()
 def parse(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Dump files and folders (walked recursively); - for stdin.", show_default=False
-        ),
-    ] = None,
+    paths: Paths = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -115,42 +144,12 @@ def parse(
             "--errors", help="Write one JSON line per rejected input to FILE.", metavar="FILE"
         ),
     ] = None,
-    files_from: Annotated[
-        str | None,
-        typer.Option(
-            "--files-from",
-            help="Read input paths from LIST, one a line (- for stdin).",
-            metavar="LIST",
-        ),
-    ] = None,
-    null: Annotated[
-        bool,
-        typer.Option(
-            "-0", "--null", help="Paths in --files-from are NUL-separated (find -print0)."
-        ),
-    ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "-j",
-            "--jobs",
-            min=1,
-            help="Worker processes (default: one per CPU).",
-            show_default=False,
-        ),
-    ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz", help="Time zone of datelines, e.g. Europe/London: published gets an offset."
-        ),
-    ] = None,
-    max_bytes: Annotated[
-        str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
-    ] = "64M",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")
-    ] = False,
+    files_from: FilesFrom = None,
+    null: Null = False,
+    jobs: Jobs = None,
+    tz: TimeZone = None,
+    max_bytes: MaxBytes = "64M",
+    strict: Strict = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary on stderr.")] = False,
     shard: Annotated[
         str | None,
@@ -218,42 +217,15 @@ def parse(
 
 @app.command()
 def check(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Dump files and folders (walked recursively); - for stdin.", show_default=False
-        ),
-    ] = None,
-    files_from: Annotated[
-        str | None,
-        typer.Option(
-            "--files-from",
-            help="Read input paths from LIST, one a line (- for stdin).",
-            metavar="LIST",
-        ),
-    ] = None,
-    null: Annotated[
-        bool, typer.Option("-0", "--null", help="Paths in --files-from are NUL-separated.")
-    ] = False,
+    paths: Paths = None,
+    files_from: FilesFrom = None,
+    null: Null = False,
     output_format: Annotated[
         str, typer.Option("--format", help="table (for people) or json (for programs).")
     ] = "table",
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "-j",
-            "--jobs",
-            min=1,
-            help="Worker processes (default: one per CPU).",
-            show_default=False,
-        ),
-    ] = None,
-    max_bytes: Annotated[
-        str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
-    ] = "64M",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")
-    ] = False,
+    jobs: Jobs = None,
+    max_bytes: MaxBytes = "64M",
+    strict: Strict = False,
 ) -> None:
     """Parse without writing records; report each warning and rejection code with examples.
 
@@ -291,9 +263,7 @@ def show(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the record as JSON instead.")
     ] = False,
-    max_bytes: Annotated[
-        str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
-    ] = "64M",
+    max_bytes: MaxBytes = "64M",
 ) -> None:
     """Show one article for reading: text, related items, payload check and warnings.
 
@@ -416,22 +386,9 @@ def batch_run(
             metavar="R",
         ),
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "-j",
-            "--jobs",
-            min=1,
-            help="Local processes or Dask workers (default: one per CPU).",
-            show_default=False,
-        ),
-    ] = None,
-    tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone of datelines, e.g. Europe/London.")
-    ] = None,
-    max_bytes: Annotated[
-        str, typer.Option("--max-bytes", help="Largest input, after decompression.")
-    ] = "64M",
+    jobs: Jobs = None,
+    tz: TimeZone = None,
+    max_bytes: MaxBytes = "64M",
 ) -> None:
     """Parse SRC... into OUT in N shards: data, errors, stats and a commit marker per shard.
 

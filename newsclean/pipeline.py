@@ -11,13 +11,13 @@ import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
 from .env import Environment
 from .exits import ExitStatus, UsageError
-from .incremental import KnownPath, Tracker
 from .inputs import (
     DECOMPRESS_ERRORS,
     DEFAULT_MAX_BYTES,
@@ -42,7 +42,10 @@ from .scheduler import (
     run,
 )
 from .sinks import AtomicFile, StreamSink, open_sink, remove_stale_temps
-from .state import State
+
+if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --state runs
+    from .incremental import KnownPath, Tracker
+    from .state import State
 
 _DUMPS_PER_BATCH = 256
 

@@ -9,19 +9,19 @@ result so far before going on (a slow stream's records must come out at once).
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 from .exits import NewscleanError
 from .inputs import read_input, shown_path
@@ -148,6 +148,8 @@ def default_jobs() -> int:
 
 
 def _done(outcome: Outcome) -> Future[list[Outcome]]:
+    from concurrent.futures import Future
+
     future: Future[list[Outcome]] = Future()
     future.set_result([outcome])
     return future
@@ -162,6 +164,11 @@ def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Outcome | 
 
 
 def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Outcome | str]:
+    # Imported here: a run over one input needs no pool, and starts faster without them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     window: deque[Future[list[Outcome]]] = deque()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
