@@ -15,7 +15,7 @@ from typing import TextIO
 from .record import Rejection
 from .scheduler import Outcome
 
-_REFRESH_SECONDS = 0.2
+_REFRESH_SECONDS = 0.5
 _EXAMPLES_PER_CODE = 3
 
 
