@@ -36,7 +36,7 @@ import orjson
 
 from . import __version__
 from .exits import ExitStatus, NewscleanError, UsageError
-from .inputs import DEFAULT_MAX_BYTES, discover
+from .inputs import DEFAULT_MAX_BYTES, discover, url_filesystem
 from .record import CONTRACT_VERSION, Rejection
 from .scheduler import Outcome, Settings, default_jobs, process_file
 
@@ -48,23 +48,12 @@ def part_name(shard: int, shards: int) -> str:
     return f"part-{shard:05d}-of-{shards:05d}"
 
 
-def _filesystem(url: str):  # -> (fsspec filesystem, root path)
-    try:
-        import fsspec
-    except ImportError:
-        raise UsageError("newsclean batch needs fsspec: pip install 'newsclean[batch]'") from None
-    try:
-        return fsspec.core.url_to_fs(url)
-    except ImportError as error:
-        raise UsageError(f"{url}: needs the fsspec package for it ({error})") from None
-
-
 class Store:
     """OUT: a folder, local or in an object store, addressed by relative names."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.fs, self.root = _filesystem(url)
+        self.fs, self.root = url_filesystem(url)
 
     def path(self, name: str) -> str:
         return f"{self.root.rstrip('/')}/{name}"

@@ -71,14 +71,14 @@ def is_url(path: str) -> bool:
 
 
 def url_filesystem(url: str):  # -> (fsspec filesystem, path within it)
-    """The fsspec filesystem of `url`; UsageError when the package it needs is missing."""
+    """The fsspec filesystem of `url` (a local path too); UsageError when a package is missing."""
     try:
         import fsspec
 
         return fsspec.core.url_to_fs(url)
     except ImportError as error:
         raise UsageError(
-            f"{url}: reading it needs fsspec and its {url.partition(':')[0]} package ({error})"
+            f"{url}: needs fsspec (pip install 'newsclean[batch]') ({error})"
         ) from None
 
 
