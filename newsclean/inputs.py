@@ -60,8 +60,11 @@ def _walk(folder: str) -> Iterator[str | Rejection]:
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(entry.path)
-        elif not (entry.is_symlink() and os.path.isdir(entry.path)):
+        elif entry.is_file():
             yield entry.path
+        elif not entry.is_dir():  # symlinked folders are not followed, silently
+            reason = "a FIFO, socket or device" if os.path.exists(entry.path) else "a broken link"
+            yield Rejection(shown_path(entry.path), "not_a_file", f"{reason} in a folder")
 
 
 def is_url(path: str) -> bool:
@@ -204,7 +207,8 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
         return _read_url(path, max_bytes)
     shown = shown_path(path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # Non-blocking, so that opening a FIFO without a writer cannot hang the run.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return Rejection(shown, "not_found", "no such file")
     except PermissionError as error:
@@ -221,6 +225,8 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
             or stat.S_ISCHR(status.st_mode)
         ):
             return Rejection(shown, "not_a_file", "not a regular file")
+        if not stat.S_ISREG(status.st_mode):
+            os.set_blocking(descriptor, True)  # a pipe: wait for its writer's bytes
         raw = _read_bounded(descriptor, status, max_bytes)
     except OSError as error:
         return Rejection(shown, "read_error", error.strerror or str(error))

@@ -335,3 +335,23 @@ def test_binary_on_stdin_is_rejected_at_once(tmp_path):
     status, stdout, peak = peak_rss_mib(["parse", "-"], bomb)
     assert (status, stdout) == (1, b"")
     assert peak < 150
+
+
+def test_fifos_and_broken_links_in_a_folder_are_not_files(tmp_path):
+    (tmp_path / "clean.txt").write_bytes(CLEAN)
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    result = newsclean("parse", "-q", str(tmp_path), timeout=20)  # a FIFO must not hang the run
+    assert result.returncode == 1
+    assert len(records(result.stdout)) == 1
+    assert result.stderr.decode().splitlines() == [
+        f"newsclean: {tmp_path}/broken: not_a_file: a broken link in a folder",
+        f"newsclean: {tmp_path}/pipe: not_a_file: a FIFO, socket or device in a folder",
+    ]
+
+
+def test_process_substitution_is_read():
+    command = f"{sys.executable} -m newsclean parse -q <(cat {GOLDEN / 'concat.txt'})"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, timeout=20)
+    assert result.returncode == 0
+    assert len(records(result.stdout)) == 3
