@@ -210,10 +210,12 @@ class State:
 
     def prune(self) -> int:
         """Forget inputs that no longer exist; how many were forgotten."""
+        # A name that is not UTF-8 is stored as shown (`\\xNN`) and cannot be looked up again:
+        # such inputs are kept rather than forgotten and parsed anew.
         gone = [
             (path,)
             for (path,) in self.db.execute("SELECT path FROM inputs")
-            if not os.path.exists(path)
+            if "\\" not in path and not os.path.exists(path)
         ]
         self.db.executemany("DELETE FROM inputs WHERE path = ?", gone)
         self.db.commit()
