@@ -40,7 +40,7 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     """(code, message) when `data` is plainly no dump: empty, or binary."""
     if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
-    if b"\0" in data[:_SNIFF_BYTES]:
+    if data.find(b"\0", 0, _SNIFF_BYTES) >= 0:
         return "not_text", "binary data (NUL bytes)"
     sample = data[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))

@@ -160,7 +160,7 @@ def _json_encoded(text: str) -> bool:
 
 def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[RelatedItem], bool]:
     """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed)."""
-    if not text.strip():
+    if not text or text.isspace():
         return [], False
     strict = _strict(text, clean)
     if strict is not None and ("\\" not in text or _json_encoded(text)):
