@@ -45,10 +45,10 @@ def _next_filled(lines: list[str], start: int) -> int | None:
     return None
 
 
-def _paragraphs(body: str) -> list[str]:
-    """Paragraphs of the body: split where blank lines are, each cleaned."""
+def _paragraphs(blocks: list[str]) -> list[str]:
+    """Paragraphs of the body's blocks (the text between two newlines in a row), each cleaned."""
     paragraphs = []
-    for block in body.split("\n\n"):
+    for block in blocks:
         if "\n" not in block:
             if block and not block.isspace():
                 paragraphs.append(clean(block))
@@ -88,16 +88,39 @@ def _read_dateline(article: Article, lines: list[str], slot: int, tz: tzinfo | N
 
 def read_article(text: str, tz: tzinfo | None = None) -> Article:
     """Headline, dateline and body of a dump's text (LF line ends, before the payload)."""
-    lines = text.split(
-        "\n", _HEADER_LINES
-    )  # the header is in the first lines; the rest stays whole
-    article = _read_header(lines, tz)
-    if article is None:  # a header spread over more lines than that
+    blocks = text.split("\n\n")
+    article = _scraper_header(blocks, tz)
+    if article is not None:
+        article.body = _paragraphs(blocks[2:])
+        return article
+    # Any other layout: read line by line. The header is in the first lines; the rest stays whole.
+    lines = text.split("\n", _HEADER_LINES)
+    found = _read_header(lines, tz)
+    if found is None:  # a header spread over more lines than that
         lines = text.split("\n")
-        article = _read_header(lines, tz)
-    header, body_start = article
-    header.body = _paragraphs("\n".join(lines[body_start:]))
-    return header
+        found = _read_header(lines, tz)
+    article, body_start = found
+    article.body = _paragraphs("\n".join(lines[body_start:]).split("\n\n"))
+    return article
+
+
+def _scraper_header(blocks: list[str], tz: tzinfo | None) -> Article | None:
+    """The header in the scraper's own layout (`H`, blank, `H`, a dateline we read), the most
+    common by far: read without splitting the text into lines. None for any other layout."""
+    if len(blocks) < 2 or "\n" in blocks[0]:
+        return None
+    repeat, newline, dateline = blocks[1].partition("\n")
+    headline = clean(blocks[0])
+    if not newline or "\n" in dateline or not headline or clean(repeat) != headline:
+        return None
+    candidate = clean(dateline)
+    parsed = parse_dateline(candidate, tz)
+    if parsed is None:
+        return None
+    article = Article(headline, candidate, parsed.published, headline_repeated=True)
+    if not parsed.weekday_ok:
+        article.warnings.add(record.WEEKDAY_MISMATCH)
+    return article
 
 
 def _read_header(lines: list[str], tz: tzinfo | None) -> tuple[Article, int] | None:
