@@ -54,11 +54,21 @@ _VIDEO = frozenset(
     ]
 )
 
+# The endings most pictures have, looked up whole before the general rule.
+_MEDIA_BY_TAIL = {
+    f".{ext}": kind
+    for exts, kind in ((_IMAGE, "image"), (_VIDEO, "video"))
+    for ext in exts
+    if len(ext) == 3
+}
+
 Clean = Callable[[str], str]
 
 
 def media_of(pic: str) -> str | None:
     """ "image" or "video" from the picture's extension, else None."""
+    if (common := _MEDIA_BY_TAIL.get(pic[-4:])) is not None:
+        return common
     path = pic.split("?", 1)[0].split("#", 1)[0] if "?" in pic or "#" in pic else pic
     dot = path.rfind(".")
     if dot < 0 or "/" in path[dot:]:
