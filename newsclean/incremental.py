@@ -16,7 +16,7 @@ from .inputs import STDIN, shown_path
 from .record import Rejection
 from .report import Tally
 from .scheduler import Outcome
-from .sinks import AtomicFile, StreamSink
+from .sinks import AtomicFile, StreamSink, temp_path_for
 from .state import State
 
 KnownPath = tuple[str, str | None]  # a path and the content hash the state knows for it
@@ -55,12 +55,12 @@ def unseen(
 class Tracker:
     """Records a run's outcomes in the state, and drops articles already emitted (--dedupe)."""
 
-    def __init__(
-        self, state: State, dedupe: bool, output: str | None, files: list[AtomicFile]
-    ) -> None:
+    def __init__(self, state: State, dedupe: bool, output: str | None, targets: list[str]) -> None:
+        """Begin a run that will write `targets` (the -o and --errors files)."""
         self.state, self.dedupe = state, dedupe
         shown_output = None if output in (None, "-") else os.path.abspath(output)
-        self.state.begin(shown_output, [(file.temp, os.path.abspath(file.path)) for file in files])
+        planned = [(temp_path_for(target), os.path.abspath(target)) for target in targets]
+        self.state.begin(shown_output, planned)
         self.last_commit = time.monotonic()
 
     def accept(self, outcome: Outcome) -> bytes:

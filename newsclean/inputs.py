@@ -38,6 +38,8 @@ DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 def shown_path(path: str) -> str:
     """A path as text that JSON can hold: undecodable bytes of a name become `\\xNN`."""
+    if path.isascii():
+        return path
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

@@ -113,7 +113,8 @@ def _record(
     article = _article(scan[span.start : span.text_end], to_text, tz)
     payload, items = _payload(span.payload, to_text, warnings)
     warnings |= article.warnings
-    digest = hashlib.sha256(data[span.start : span.end]).hexdigest()
+    whole = span.start == 0 and span.end == len(data)  # one dump a file: hash it without a copy
+    digest = hashlib.sha256(data if whole else data[span.start : span.end]).hexdigest()
     path, index, base = source
     result: Record = {
         "source": {"path": path, "index": index, "offset": base + span.start, "sha256": digest},

@@ -220,16 +220,19 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
     _check_options(options)
     with ExitStack() as cleanup:
         state = _open_state(options.state, cleanup) if options.state else None
-        for target in (options.output, options.errors):
-            if target not in (None, "-"):
-                remove_stale_temps(target)
+        targets = [
+            target for target in (options.output, options.errors) if target not in (None, "-")
+        ]
+        for target in targets:
+            remove_stale_temps(target)
+        # The run and the temporary files it will write are recorded before they exist, so
+        # that whatever a kill leaves behind, the next run can find and remove.
+        tracker = _tracker(state, options, targets) if state else None
         sink = open_sink(options.output, env.stdout)
         cleanup.callback(sink.abort)
         errors = AtomicFile(options.errors) if options.errors else None
         if errors is not None:
             cleanup.callback(errors.abort)
-        files = [file for file in (sink, errors) if isinstance(file, AtomicFile)]
-        tracker = _tracker(state, options, files) if state else None
         reporter = reporter_for(options, env)
         cleanup.callback(reporter.stop)
         for outcome in outcomes(options, env, state, reporter.tally):
@@ -258,10 +261,10 @@ def _open_state(path: str, cleanup: ExitStack) -> State:
     return state
 
 
-def _tracker(state: State, options: ParseOptions, files: list[AtomicFile]) -> Tracker:
+def _tracker(state: State, options: ParseOptions, targets: list[str]) -> Tracker:
     from .incremental import Tracker
 
-    return Tracker(state, options.dedupe, options.output, files)
+    return Tracker(state, options.dedupe, options.output, targets)
 
 
 def _commit(

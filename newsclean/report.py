@@ -73,10 +73,11 @@ class Tally:
             self._example(outcome.rejection.code, outcome.path)
             return
         self.records += outcome.records
-        self.warned += outcome.warned
-        self.warnings.update(outcome.warnings)
-        for code in outcome.warnings:
-            self._example(code, outcome.path)
+        if outcome.warnings:
+            self.warned += outcome.warned
+            self.warnings.update(outcome.warnings)
+            for code in outcome.warnings:
+                self._example(code, outcome.path)
 
     def _example(self, code: str, path: str) -> None:
         examples = self.examples.setdefault(code, [])
