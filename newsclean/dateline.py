@@ -64,9 +64,7 @@ class Dateline(NamedTuple):
     weekday_ok: bool
 
 
-def _zone(text: str | None, default: tzinfo | None) -> tzinfo | None:
-    if text is None:
-        return default
+def _zone(text: str) -> tzinfo:
     if text.upper() in ("Z", "GMT", "UTC"):
         return UTC
     sign = -1 if text[0] == "-" else 1
@@ -77,43 +75,39 @@ def _zone(text: str | None, default: tzinfo | None) -> tzinfo | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _month(groups: dict[str, str | None]) -> int | None:
-    if groups.get("month_number"):
-        return int(groups["month_number"])
-    return _MONTHS.get(groups["month"].lower())
-
-
 def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
     """The published time of `text` (ISO 8601), or None when it is not a dateline we know."""
     text = text.strip()
     if text[10:11] == "T":
         text = _ISO_TIME.sub(r"\1 ", text, count=1)
     for layout in _LAYOUTS:
-        match = layout.fullmatch(text)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        month = _month(groups)
-        weekday = groups.get("weekday")
-        if month is None or (weekday is not None and weekday.lower() not in _WEEKDAYS):
-            return None
-        try:
-            zone = _zone(groups["zone"], tz)
-            moment = datetime(
-                int(groups["year"]),
-                month,
-                int(groups["day"]),
-                int(groups["hour"] or 0),
-                int(groups["minute"] or 0),
-                int(groups["second"] or 0),
-                tzinfo=zone,
-            )
-        except ValueError:
-            return None
-        published = moment.isoformat() if groups["hour"] else moment.date().isoformat()
-        weekday_ok = weekday is None or _WEEKDAYS[weekday.lower()] == moment.weekday()
-        return Dateline(published, weekday_ok)
+        if (match := layout.fullmatch(text)) is not None:
+            return _dateline(match.groupdict(), tz)
     return None
+
+
+def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | None:
+    weekday = groups.get("weekday")
+    weekday_number = None if weekday is None else _WEEKDAYS.get(weekday.lower())
+    number = groups.get("month_number")
+    month = int(number) if number else _MONTHS.get(groups["month"].lower())
+    if month is None or (weekday is not None and weekday_number is None):
+        return None
+    hour, zone = groups["hour"], groups["zone"]
+    try:
+        moment = datetime(
+            int(groups["year"]),
+            month,
+            int(groups["day"]),
+            int(hour or 0),
+            int(groups["minute"] or 0),
+            int(groups["second"] or 0),
+            tzinfo=tz if zone is None else _zone(zone),  # a zone in the dateline wins
+        )
+    except ValueError:
+        return None
+    published = moment.isoformat() if hour else moment.date().isoformat()
+    return Dateline(published, weekday_number is None or weekday_number == moment.weekday())
 
 
 def looks_like_dateline(text: str) -> bool:

@@ -80,7 +80,9 @@ def _zone(name: str | None) -> ZoneInfo | None:
     return None if name is None else ZoneInfo(name)
 
 
-def _outcome(path: str, records: list[Record], size: int) -> Outcome:
+def _outcome(
+    path: str, records: list[Record], size: int, seen: tuple[int, int, str] | None = None
+) -> Outcome:
     warnings: dict[str, int] = {}
     warned = 0
     for record in records:
@@ -97,6 +99,7 @@ def _outcome(path: str, records: list[Record], size: int) -> Outcome:
         size,
         None,
         tuple([record["source"]["sha256"] for record in records]),
+        seen,
     )
 
 
@@ -119,7 +122,7 @@ def process_file(path: str, settings: Settings, known: str | None = None) -> Out
     parsed = parse_input(data, shown, _zone(settings.tz))
     if parsed.rejection is not None:
         return Outcome(shown, size=len(data), rejection=parsed.rejection, seen=seen)
-    return _outcome(shown, parsed.records, len(data))._replace(seen=seen)
+    return _outcome(shown, parsed.records, len(data), seen)
 
 
 def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:

@@ -355,3 +355,18 @@ def test_process_substitution_is_read():
     result = subprocess.run(["bash", "-c", command], capture_output=True, timeout=20)
     assert result.returncode == 0
     assert len(records(result.stdout)) == 3
+
+
+@pytest.mark.parametrize(
+    ("case", "published"),
+    [
+        ("clean.txt", "2005-07-01T19:16:38+01:00"),  # summer time in London
+        ("dateline_iso.txt", "2016-10-25T21:36:02+01:00"),
+        ("dateline_with_zone.txt", "2016-10-25T21:36:02+02:00"),  # the dateline's own zone wins
+    ],
+)
+def test_tz_gives_published_an_offset(case, published):
+    result = newsclean(
+        "parse", "-q", "--tz", "Europe/London", str(GOLDEN / case), env={"TZ": "Asia/Tokyo"}
+    )
+    assert records(result.stdout)[0]["published"] == published
