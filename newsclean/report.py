@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from .inputs import STDIN
 from .record import Rejection
 from .scheduler import Outcome
 
@@ -61,12 +62,15 @@ class Tally:
     warnings: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    stdin_seen: bool = False
 
     def add(self, outcome: Outcome) -> None:
         if outcome.unchanged:
             self.skipped += 1
             return
-        self.inputs += 1
+        # Standard input is one input, whose dumps come in several outcomes.
+        self.inputs += outcome.path != STDIN or not self.stdin_seen
+        self.stdin_seen = self.stdin_seen or outcome.path == STDIN
         self.size += outcome.size
         if outcome.rejection is not None:
             self.rejected[outcome.rejection.code] += 1

@@ -108,11 +108,12 @@ def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
     ends = [pos - 1]
     for _ in range(3):
         end = buf.find(b"\n", ends[-1] + 1)
-        ends.append(len(buf) if end < 0 else end)
         if end < 0:
+            if not final:
+                return None
+            ends.append(len(buf))
             break
-    if len(ends) < 4 and not final:
-        return None
+        ends.append(end)
     lines = [buf[a + 1 : b] for a, b in itertools.pairwise(ends)]
     headline = lines[0].strip()
     if not headline:

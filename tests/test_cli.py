@@ -326,6 +326,7 @@ def test_flat_memory_on_a_long_stream(tmp_path):
     status, stdout, peak = peak_rss_mib(["parse", "-q", "-"], stream)
     assert status == 0
     assert stdout.count(b"\n") == 40_000
+    assert stdout.count(b'"warnings":[]}') == 40_000  # every dump found whole, across every read
     assert peak < 150
 
 

@@ -152,9 +152,11 @@ class _Trickle(io.RawIOBase):
 @given(
     st.lists(st.sampled_from(DUMP_FILES), min_size=1, max_size=6),
     st.lists(st.integers(1, 700), max_size=40),
+    st.booleans(),
 )
-def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(files, sizes):
-    data = b"".join(path.read_bytes() + b"\n" for path in files)
+def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(files, sizes, glued):
+    separator = b"" if glued else b"\n"  # `cat` of files without a final newline glues them
+    data = b"".join(path.read_bytes() + separator for path in files)
     stream = io.BufferedReader(_Trickle(data, sizes), buffer_size=64)
     streamed = [dump for dumps, _ in stream_dumps(stream) for dump in dumps]
     scan, whole, pos = lf_lines(data), [], 0

@@ -185,3 +185,9 @@ def test_parse_off_a_terminal_has_no_escape_codes():
     assert b"\x1b" not in result.stderr
     for line in result.stdout.splitlines():
         assert orjson.loads(line)["source"]
+
+
+def test_check_counts_standard_input_as_one_input():
+    stream = (GOLDEN / "concat.txt").read_bytes() * 3
+    report = json.loads(newsclean("check", "--format", "json", "-", input=stream).stdout)
+    assert (report["inputs"], report["records"]) == (1, 9)
