@@ -27,6 +27,7 @@ from .splitter import lf_lines, next_dump
 STDIN = "-"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _STREAM_READ = 1 << 20
+_SNIFF_STREAM_BYTES = 1024
 _BZ2_MAGIC = re.compile(rb"BZh[1-9]")
 _OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
     (lambda head: head.startswith(b"\x1f\x8b"), lambda stream: gzip.GzipFile(fileobj=stream)),
@@ -288,11 +289,9 @@ def stream_dumps(
     read = _stream_reader(stream)
     raw = bytearray()  # what arrived and is not yet cut into dumps
     scan: bytearray | None = None  # the same with bare CRs made LF, once a CR has been seen
-    held_cr, base, at_end = b"", 0, False
+    held_cr, base, at_end, sniffed, head = b"", 0, False, False, bytearray()
     while not at_end:
         chunk = read()
-        if base == 0 and not raw and (reason := sniff(chunk[:8192])) and reason[0] == "not_text":
-            raise StreamRejected(Rejection(STDIN, *reason))
         at_end, idle = not chunk, len(chunk) < _STREAM_READ
         chunk, held_cr = held_cr + chunk, b""
         if chunk.endswith(b"\r") and not at_end:
@@ -302,6 +301,13 @@ def stream_dumps(
         raw += chunk
         if scan is not None:
             scan += lf_lines(chunk)
+        if not sniffed:  # the stream's first KiB decides whether it is text, as a file's does
+            head += chunk[: _SNIFF_STREAM_BYTES - len(head)]
+            complete = len(head) == _SNIFF_STREAM_BYTES or at_end
+            reason = sniff(bytes(head)) if complete or b"\0" in head else None
+            if reason is not None and reason[0] == "not_text":
+                raise StreamRejected(Rejection(STDIN, *reason))
+            sniffed = complete
         lines = raw if scan is None else scan
         dumps, pos = [], 0
         while (span := next_dump(lines, pos, at_end or len(lines) - pos > max_bytes)) is not None:

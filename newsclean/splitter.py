@@ -125,9 +125,13 @@ def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
 
 
 def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
-    """Where the first payload at or after `start` begins and its value (len(buf) and None when
-    there is none); None when more input is needed to tell."""
-    pos = start
+    """Where the first payload of the dump at `start` begins and its value (len(buf) and None
+    when there is none); None when more input is needed to tell. The dump's first line is its
+    headline, whatever it looks like: the search begins on the next line."""
+    headline_end = buf.find(b"\n", start)
+    if headline_end < 0:
+        return (len(buf), None) if final else None
+    pos = headline_end + 1
     while match := find_payload(buf, pos):
         value = read_payload(buf, match.start(), final, dump_starts_at)
         if value is None:

@@ -203,12 +203,10 @@ class _Reader:
 
 
 def find_payload(buf: bytes, pos: int) -> re.Match[bytes] | None:
-    """The first payload line starting at or after `pos`, found without a slow line-by-line
-    regex scan: candidates are lines that begin like a value or hold Xdebug's `.php:`."""
+    """The first payload line starting at or after `pos` (after a line end), found without a
+    slow line-by-line regex scan: candidates are lines that begin like a value or hold
+    Xdebug's `.php:`."""
     while pos <= len(buf):
-        # A value on the very first line (an Xdebug prefix there is found below, by `.php:`).
-        if pos == 0 and _VALUE_START.match(buf) and (match := PAYLOAD_START.match(buf, 0)):
-            return match
         word = _CANDIDATE_LINE.search(buf, max(pos - 1, 0))
         php = buf.find(b".php:", pos, word.end() if word else len(buf))  # only up to the word
         starts = [word.start() + 1] if word else []
