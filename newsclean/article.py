@@ -93,7 +93,12 @@ def read_article(text: str, tz: tzinfo | None = None) -> Article:
     if article is not None:
         article.body = _paragraphs(blocks[2:])
         return article
-    # Any other layout: read line by line. The header is in the first lines; the rest stays whole.
+    return by_lines(text, tz)
+
+
+def by_lines(text: str, tz: tzinfo | None = None) -> Article:
+    """`read_article` for any layout: line by line. The header is in the first lines; the rest
+    stays whole."""
     lines = text.split("\n", _HEADER_LINES)
     found = _read_header(lines, tz)
     if found is None:  # a header spread over more lines than that

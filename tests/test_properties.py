@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from helpers import TESTS, assert_valid
 from newsclean import parse_bytes, parse_input
+from newsclean.article import by_lines, read_article
 from newsclean.dateline import parse_dateline
 from newsclean.inputs import StreamRejected, stream_dumps
 from newsclean.parse import parse_dump
@@ -178,3 +179,31 @@ def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(pieces, sizes):
     ]
     if (parsed := parse_input(data, "-")).rejection is None:
         assert records == parsed.records
+
+
+_LINE = st.text(alphabet=st.sampled_from("Ab1 ,:'\"\u00a0\t&;é"), max_size=12)
+_DATELINES = st.sampled_from(
+    [
+        "Tue Oct 25, 2016 21:36:02",
+        "Mon Oct 25, 2016 21:36:02",
+        "2016-10-25 21:36:02",
+        "Tue Oct 32, 2016 21:36:02",
+        "",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _LINE,
+    st.none() | _LINE,
+    _DATELINES,
+    st.lists(_LINE, max_size=4),
+    st.sampled_from(["\n", "\n\n", "\n \n"]),
+)
+def test_the_scraper_header_fast_path_reads_as_the_line_by_line_path(
+    headline, repeat, dateline, body, gap
+):
+    repeat = headline if repeat is None else repeat  # mostly the scraper's own layout
+    text = f"{headline}\n\n{repeat}\n{dateline}{gap}" + "\n\n".join(body) + "\n\n\n"
+    assert read_article(text) == by_lines(text)
