@@ -72,8 +72,10 @@ def _walk(folder: str) -> Iterator[str | Rejection]:
 
 def is_url(path: str) -> bool:
     """`s3://...`, `gs://...`, `memory://...`: read through fsspec."""
-    scheme, separator, _ = path.partition("://")
-    return bool(separator) and scheme.replace("+", "").isalnum()
+    if "://" not in path:  # most paths: no need to look closer
+        return False
+    scheme = path.partition("://")[0]
+    return scheme.replace("+", "").isalnum()
 
 
 def url_filesystem(url: str):  # -> (fsspec filesystem, path within it)
