@@ -6,7 +6,7 @@ for people, or JSON (`--format json`) for programs. It goes to stdout: it is the
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
@@ -15,6 +15,7 @@ from .exits import ExitStatus
 from .pipeline import FLUSH, ParseOptions, exit_status, outcomes
 from .record import REJECTION_CODES, WARNING_CODES
 from .report import Tally, printable, render
+from .sinks import write_report
 
 
 def report(tally: Tally) -> dict[str, Any]:
@@ -60,12 +61,10 @@ def report_table(found: dict[str, Any]):  # -> rich Table
     return table
 
 
-def write_report(found: dict[str, Any], as_json: bool, stdout: BinaryIO, terminal: bool) -> None:
+def _rendered(found: dict[str, Any], as_json: bool, terminal: bool) -> bytes:
     if as_json:
-        stdout.write(orjson.dumps(found, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-    else:
-        stdout.write(render(report_table(found), terminal))
-    stdout.flush()
+        return orjson.dumps(found, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return render(report_table(found), terminal)
 
 
 def run_check(options: ParseOptions, as_json: bool, env: Environment | None = None) -> ExitStatus:
@@ -75,5 +74,5 @@ def run_check(options: ParseOptions, as_json: bool, env: Environment | None = No
     for outcome in outcomes(options, env):
         if outcome != FLUSH:
             tally.add(outcome)
-    write_report(report(tally), as_json, env.stdout, bool(env.stdout_isatty))
+    write_report(env.stdout, _rendered(report(tally), as_json, bool(env.stdout_isatty)))
     return exit_status(tally, options.strict)

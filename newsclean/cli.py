@@ -289,11 +289,11 @@ def schema() -> None:
     from .record import json_schema
 
     def write() -> int:
-        from .sinks import StreamSink
+        from .sinks import write_report
 
-        sink = StreamSink(sys.stdout.buffer)
-        sink.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n")
-        sink.commit()
+        write_report(
+            sys.stdout.buffer, orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
+        )
         return ExitStatus.OK
 
     run_command(write)
@@ -444,23 +444,23 @@ def batch_status(
         import orjson
 
         from .batch import totals
+        from .sinks import write_report
 
         found, states = totals(out)
         report = {"shards": found.shards, **states, "files": found.files, "records": found.records,
                   "errors": found.errors, "seconds": round(found.seconds, 3)}  # fmt: skip
         if as_json:
-            sys.stdout.buffer.write(
-                orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-            )
+            shown = orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
         else:
             counts = {key: len(states[key]) for key in ("done", "running", "missing")}
-            typer.echo(
+            shown = (
                 f"{out}: {counts['done']}/{found.shards} shards done, {counts['running']} running, "
                 f"{counts['missing']} missing; {found.files} inputs, {found.records} records, "
-                f"{found.errors} rejected"
-            )
+                f"{found.errors} rejected\n"
+            ).encode()
             if states["missing"]:
-                typer.echo(f"missing: {', '.join(map(str, states['missing'][:50]))}")
+                shown += f"missing: {', '.join(map(str, states['missing'][:50]))}\n".encode()
+        write_report(sys.stdout.buffer, shown)
         return (
             ExitStatus.OK
             if not states["missing"] and not states["running"]

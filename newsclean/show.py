@@ -17,6 +17,7 @@ from .inputs import read_input
 from .parse import parse_input
 from .record import Record, Rejection
 from .report import printable, render
+from .sinks import write_report
 
 
 def _text(value: str | None, style: str = ""):  # -> rich Text
@@ -89,10 +90,8 @@ def run_show(
     env = env or Environment()
     record = pick(path, index, max_bytes)
     if as_json:
-        env.stdout.write(
-            orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-        )
+        shown = orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     else:
-        env.stdout.write(render(article_view(record), bool(env.stdout_isatty)))
-    env.stdout.flush()
+        shown = render(article_view(record), bool(env.stdout_isatty))
+    write_report(env.stdout, shown)
     return ExitStatus.OK

@@ -60,6 +60,13 @@ class StreamSink:
         """Nothing to take back: what reached a stream is gone."""
 
 
+def write_report(stream: BinaryIO, data: bytes) -> None:
+    """Write a command's whole output (a report, a record) to a stream, failing as sinks do."""
+    sink = StreamSink(stream)
+    sink.write(data)
+    sink.commit()
+
+
 class AtomicFile:
     """A file that appears, complete, only when committed."""
 

@@ -10,6 +10,7 @@ import orjson
 from .env import Environment
 from .exits import ExitStatus
 from .report import printable, render
+from .sinks import write_report
 from .state import State
 
 
@@ -62,12 +63,10 @@ def run_state_show(path: str, as_json: bool, env: Environment | None = None) -> 
     with State.open(path, create=False) as state:
         summary = state.summary()
     if as_json:
-        env.stdout.write(
-            orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-        )
+        shown = orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     else:
-        env.stdout.write(render(state_view(summary), bool(env.stdout_isatty)))
-    env.stdout.flush()
+        shown = render(state_view(summary), bool(env.stdout_isatty))
+    write_report(env.stdout, shown)
     return ExitStatus.OK
 
 

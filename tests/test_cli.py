@@ -371,3 +371,17 @@ def test_tz_gives_published_an_offset(case, published):
         "parse", "-q", "--tz", "Europe/London", str(GOLDEN / case), env={"TZ": "Asia/Tokyo"}
     )
     assert records(result.stdout)[0]["published"] == published
+
+
+@pytest.mark.parametrize(
+    "args", [["show", str(GOLDEN / "clean.txt")], ["check", str(GOLDEN / "clean.txt")], ["schema"]]
+)
+def test_every_command_reports_a_full_disk_in_one_line(args):
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "newsclean", *args], stdout=full, stderr=subprocess.PIPE
+        )
+    assert result.returncode == 74
+    assert result.stderr.decode().splitlines() == [
+        "newsclean: cannot write to stdout: No space left on device"
+    ]
