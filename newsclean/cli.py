@@ -12,6 +12,7 @@ import typer
 import typer.core
 
 from . import __version__
+from .env import Environment
 from .exits import ExitStatus, Interrupted, NewscleanError
 from .sinks import BrokenPipe
 
@@ -292,7 +293,7 @@ def schema() -> None:
         from .sinks import write_report
 
         write_report(
-            sys.stdout.buffer, orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
+            Environment().stdout, orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
         )
         return ExitStatus.OK
 
@@ -460,7 +461,7 @@ def batch_status(
             ).encode()
             if states["missing"]:
                 shown += f"missing: {', '.join(map(str, states['missing'][:50]))}\n".encode()
-        write_report(sys.stdout.buffer, shown)
+        write_report(Environment().stdout, shown)
         return (
             ExitStatus.OK
             if not states["missing"] and not states["running"]

@@ -5,9 +5,34 @@ Tests build their own (byte buffers, a forced terminal width) instead of patchin
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
+
+
+class _Closed(io.RawIOBase):
+    """A standard output the process was started without (`>&-`): writing to it fails as a
+    closed descriptor does, and only then, so that `-o FILE` still works."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        raise OSError(errno.EBADF, "it is closed")
+
+
+def _stdin() -> BinaryIO:
+    return io.BytesIO() if sys.stdin is None else sys.stdin.buffer
+
+
+def _stdout() -> BinaryIO:
+    return _Closed() if sys.stdout is None else sys.stdout.buffer  # type: ignore[return-value]
+
+
+def _stderr() -> TextIO:
+    return io.StringIO() if sys.stderr is None else sys.stderr
 
 
 def _isatty(stream: object) -> bool:
@@ -19,9 +44,9 @@ def _isatty(stream: object) -> bool:
 
 @dataclass(slots=True)
 class Environment:
-    stdin: BinaryIO = field(default_factory=lambda: sys.stdin.buffer)
-    stdout: BinaryIO = field(default_factory=lambda: sys.stdout.buffer)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: BinaryIO = field(default_factory=_stdin)
+    stdout: BinaryIO = field(default_factory=_stdout)
+    stderr: TextIO = field(default_factory=_stderr)
     stdin_isatty: bool | None = None
     stderr_isatty: bool | None = None
     stdout_isatty: bool | None = None

@@ -385,3 +385,19 @@ def test_every_command_reports_a_full_disk_in_one_line(args):
     assert result.stderr.decode().splitlines() == [
         "newsclean: cannot write to stdout: No space left on device"
     ]
+
+
+def test_a_closed_stdout_fails_in_one_line_unless_records_go_to_a_file(tmp_path):
+    clean = str(GOLDEN / "clean.txt")
+    closed = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m newsclean parse -q {clean} >&-"], capture_output=True
+    )
+    assert closed.returncode == 74
+    assert closed.stderr.decode() == "newsclean: cannot write to stdout: it is closed\n"
+    out = tmp_path / "out.jsonl"
+    to_file = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m newsclean parse -q {clean} -o {out} >&-"],
+        capture_output=True,
+    )
+    assert (to_file.returncode, to_file.stderr) == (0, b"")
+    assert len(records(out.read_bytes())) == 1
