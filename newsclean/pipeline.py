@@ -41,7 +41,14 @@ from .scheduler import (
     default_jobs,
     run,
 )
-from .sinks import AtomicFile, StreamSink, open_sink, remove_stale_temps
+from .sinks import (
+    AtomicFile,
+    StreamSink,
+    atomic_path,
+    file_sink,
+    open_sink,
+    remove_stale_temps,
+)
 
 if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --state runs
     from .incremental import KnownPath, Tracker
@@ -220,9 +227,8 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
     _check_options(options)
     with ExitStack() as cleanup:
         state = _open_state(options.state, cleanup) if options.state else None
-        targets = [
-            target for target in (options.output, options.errors) if target not in (None, "-")
-        ]
+        named = [path for path in (options.output, options.errors) if path not in (None, "-")]
+        targets = [target for target in map(atomic_path, named) if target is not None]
         for target in targets:
             remove_stale_temps(target)
         # The run and the temporary files it will write are recorded before they exist, so
@@ -230,7 +236,7 @@ def run_parse(options: ParseOptions, env: Environment | None = None) -> ExitStat
         tracker = _tracker(state, options, targets) if state else None
         sink = open_sink(options.output, env.stdout)
         cleanup.callback(sink.abort)
-        errors = AtomicFile(options.errors) if options.errors else None
+        errors = file_sink(options.errors) if options.errors else None
         if errors is not None:
             cleanup.callback(errors.abort)
         reporter = reporter_for(options, env)
@@ -268,15 +274,19 @@ def _tracker(state: State, options: ParseOptions, targets: list[str]) -> Tracker
 
 
 def _commit(
-    sink: StreamSink | AtomicFile, errors: AtomicFile | None, tracker: Tracker | None, tally: Tally
+    sink: StreamSink | AtomicFile,
+    errors: StreamSink | AtomicFile | None,
+    tracker: Tracker | None,
+    tally: Tally,
 ) -> None:
     """Put the outputs in place, and with a state record them with it, exactly once."""
-    if tracker is None:
-        sink.commit()
-        if errors is not None:
-            errors.commit()
+    outputs = [sink] if errors is None else [sink, errors]
+    for stream in outputs:
+        if isinstance(stream, StreamSink):
+            stream.commit()
+    files = [file for file in outputs if isinstance(file, AtomicFile)]
+    if tracker is not None:
+        tracker.commit(files, tally)
         return
-    if isinstance(sink, StreamSink):
-        sink.commit()
-    files = [file for file in (sink, errors) if isinstance(file, AtomicFile)]
-    tracker.commit(files, tally)
+    for file in files:
+        file.commit()

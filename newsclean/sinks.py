@@ -157,6 +157,33 @@ def _fsync_folder(folder: str) -> None:
         os.close(descriptor)
 
 
+_NEVER_REPLACED = ("/dev/", "/proc/")
+
+
+def atomic_path(path: str) -> str | None:
+    """The file `-o PATH` replaces atomically (a temporary file renamed over it): PATH, or the
+    file a symbolic link points to (the link stays); None for what must never be replaced and
+    is written as it is: a device, a pipe, anything under /dev or /proc (`/dev/null`,
+    `/dev/stdout`, a FIFO)."""
+    real = os.path.realpath(path)
+    if os.path.abspath(path).startswith(_NEVER_REPLACED) or real.startswith(_NEVER_REPLACED):
+        return None
+    if os.path.exists(real) and not os.path.isfile(real):
+        return None
+    return real if os.path.islink(path) else path
+
+
+def file_sink(path: str) -> StreamSink | AtomicFile:
+    """The sink of `-o PATH` or `--errors PATH` (see `atomic_path`)."""
+    if (target := atomic_path(path)) is not None:
+        return AtomicFile(target)
+    try:
+        stream = open(path, "wb")  # noqa: SIM115 (flushed by commit, closed at exit)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
+    return StreamSink(stream, f"to {path}")
+
+
 def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink | AtomicFile:
-    """Where records go: an atomic file for `-o PATH`, else stdout."""
-    return StreamSink(stdout) if path in (None, "-") else AtomicFile(path)
+    """Where records go: `-o PATH` (see `file_sink`), else stdout."""
+    return StreamSink(stdout) if path in (None, "-") else file_sink(path)

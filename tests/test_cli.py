@@ -401,3 +401,26 @@ def test_a_closed_stdout_fails_in_one_line_unless_records_go_to_a_file(tmp_path)
     )
     assert (to_file.returncode, to_file.stderr) == (0, b"")
     assert len(records(out.read_bytes())) == 1
+
+
+def test_devices_pipes_and_links_named_by_o_are_written_never_replaced(tmp_path):
+    import stat
+
+    clean = str(GOLDEN / "clean.txt")
+    result = newsclean(
+        "parse", "-q", clean, str(GOLDEN / "empty.txt"), "-o", os.devnull, "--errors", "/dev/stdout"
+    )
+    assert result.returncode == 1
+    assert orjson.loads(result.stdout)["code"] == "empty"
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert os.path.islink("/dev/stdout")
+    target, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    assert newsclean("parse", "-q", clean, "-o", str(link)).returncode == 0
+    assert link.is_symlink() and len(records(target.read_bytes())) == 1
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert newsclean("parse", "-q", clean, "-o", str(fifo)).returncode == 0
+    assert len(records(reader.communicate(timeout=20)[0])) == 1
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
