@@ -78,10 +78,6 @@ class Store:
     def commit(self, temporary: str, final: str) -> None:
         self.fs.mv(self.path(temporary), self.path(final))
 
-    def remove(self, name: str) -> None:
-        if self.exists(name):
-            self.fs.rm(self.path(name))
-
 
 @dataclass(slots=True)
 class Totals:
