@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from .env import Environment
 from .exits import ExitStatus
 from .pipeline import FLUSH, ParseOptions, exit_status, outcomes
 from .record import REJECTION_CODES, WARNING_CODES
-from .report import Tally, printable, render
-from .sinks import write_report
+from .report import Tally, present, printable
 
 
 def report(tally: Tally) -> dict[str, Any]:
@@ -61,12 +58,6 @@ def report_table(found: dict[str, Any]):  # -> rich Table
     return table
 
 
-def _rendered(found: dict[str, Any], as_json: bool, terminal: bool) -> bytes:
-    if as_json:
-        return orjson.dumps(found, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    return render(report_table(found), terminal)
-
-
 def run_check(options: ParseOptions, as_json: bool, env: Environment | None = None) -> ExitStatus:
     """Parse every input, keep only the counts, and report them."""
     env = env or Environment()
@@ -74,5 +65,5 @@ def run_check(options: ParseOptions, as_json: bool, env: Environment | None = No
     for outcome in outcomes(options, env):
         if outcome != FLUSH:
             tally.add(outcome)
-    write_report(env.stdout, _rendered(report(tally), as_json, bool(env.stdout_isatty)))
+    present(report(tally), report_table, as_json, env)
     return exit_status(tally, options.strict)

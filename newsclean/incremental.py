@@ -84,7 +84,7 @@ class Tracker:
     def flushed(self, sink: StreamSink | AtomicFile, final: bool = False) -> None:
         """On stdout, commit what has been flushed (at most once a second, and at the end)."""
         now = time.monotonic()
-        if isinstance(sink, StreamSink) and (
+        if not isinstance(sink, AtomicFile) and (
             final or now - self.last_commit >= _STDOUT_COMMIT_SECONDS
         ):
             sink.flush()

@@ -282,7 +282,7 @@ def _commit(
     """Put the outputs in place, and with a state record them with it, exactly once."""
     outputs = [sink] if errors is None else [sink, errors]
     for stream in outputs:
-        if isinstance(stream, StreamSink):
+        if not isinstance(stream, AtomicFile):
             stream.commit()
     files = [file for file in outputs if isinstance(file, AtomicFile)]
     if tracker is not None:

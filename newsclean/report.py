@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
+import orjson
+
+from .env import Environment
 from .inputs import STDIN
 from .record import Rejection
 from .scheduler import Outcome
@@ -41,6 +45,17 @@ def render(renderable: object, terminal: bool) -> bytes:
     if not terminal:  # rich pads lines to the width; plain text needs no trailing blanks
         text = "".join(line.rstrip() + "\n" for line in text.splitlines())
     return text.encode("utf-8")
+
+
+def present(data: Any, view: Callable[[Any], object], as_json: bool, env: Environment) -> None:
+    """A command's output on stdout: `view(data)` drawn for people, or `data` as JSON."""
+    from .sinks import write_report
+
+    if as_json:
+        shown = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    else:
+        shown = render(view(data), bool(env.stdout_isatty))
+    write_report(env.stdout, shown)
 
 
 def rejection_line(rejection: Rejection) -> str:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from .env import Environment
 from .exits import ExitStatus, NewscleanError
 from .inputs import read_input
 from .parse import parse_input
 from .record import Record, Rejection
-from .report import printable, render
-from .sinks import write_report
+from .report import present, printable
 
 
 def _text(value: str | None, style: str = ""):  # -> rich Text
@@ -89,9 +86,5 @@ def run_show(
 ) -> ExitStatus:
     env = env or Environment()
     record = pick(path, index, max_bytes)
-    if as_json:
-        shown = orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    else:
-        shown = render(article_view(record), bool(env.stdout_isatty))
-    write_report(env.stdout, shown)
+    present(record, article_view, as_json, env)
     return ExitStatus.OK

@@ -67,7 +67,7 @@ def write_report(stream: BinaryIO, data: bytes) -> None:
     sink.commit()
 
 
-class AtomicFile:
+class AtomicFile(StreamSink):
     """A file that appears, complete, only when committed."""
 
     def __init__(self, path: str) -> None:
@@ -77,23 +77,11 @@ class AtomicFile:
         if os.path.isdir(path):
             raise UsageError(f"{path}: is a folder")
         self.path, self.temp = path, temp_path_for(path)
-        self.name = f"to {path}"
         try:
-            self.file = open(self.temp, "wb")  # noqa: SIM115 (closed by commit or abort)
+            temporary = open(self.temp, "wb")  # noqa: SIM115 (closed by commit or abort)
         except OSError as error:
             raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.file.write(data)
-        except OSError as error:
-            raise _write_failure(self.name, error) from None
-
-    def flush(self) -> None:
-        try:
-            self.file.flush()
-        except OSError as error:
-            raise _write_failure(self.name, error) from None
+        super().__init__(temporary, f"to {path}")
 
     def commit(self) -> None:
         self.prepare()
@@ -102,9 +90,9 @@ class AtomicFile:
     def prepare(self) -> None:
         """Make the temporary file durable (flushed, fsynced, closed), not yet in place."""
         try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.close()
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
         except OSError as error:
             self.abort()
             raise _write_failure(self.name, error) from None
@@ -119,7 +107,7 @@ class AtomicFile:
             raise _write_failure(self.name, error) from None
 
     def abort(self) -> None:
-        self.file.close()
+        self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp)
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import orjson
-
 from .env import Environment
 from .exits import ExitStatus
-from .report import printable, render
-from .sinks import write_report
+from .report import present, printable
 from .state import State
 
 
@@ -62,11 +59,7 @@ def run_state_show(path: str, as_json: bool, env: Environment | None = None) -> 
     env = env or Environment()
     with State.open(path, create=False) as state:
         summary = state.summary()
-    if as_json:
-        shown = orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    else:
-        shown = render(state_view(summary), bool(env.stdout_isatty))
-    write_report(env.stdout, shown)
+    present(summary, state_view, as_json, env)
     return ExitStatus.OK
 
 
