@@ -116,7 +116,8 @@ def _scraper_header(blocks: list[str], tz: tzinfo | None) -> Article | None:
         return None
     repeat, newline, dateline = blocks[1].partition("\n")
     headline = clean(blocks[0])
-    if not newline or "\n" in dateline or not headline or clean(repeat) != headline:
+    repeated = repeat == blocks[0] or clean(repeat) == headline
+    if not newline or "\n" in dateline or not headline or not repeated:
         return None
     candidate = clean(dateline)
     parsed = parse_dateline(candidate, tz)

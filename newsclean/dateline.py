@@ -54,6 +54,13 @@ _LAYOUTS = [
         r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
     )
 ]
+# The scraper's own layout, read by slicing: most datelines. Anything else takes the general way.
+_SCRAPER_LAYOUT = re.compile(
+    r"[A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2}, [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+)
+_MONTH_DIGITS = {
+    name.title(): f"{number:02d}" for name, number in _MONTHS.items() if len(name) == 3
+}
 _ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T")
 # Short, with a year and a time: a line in the dateline's place that we failed to read.
 _LOOKS_LIKE_DATELINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
@@ -78,12 +85,34 @@ def _zone(text: str) -> tzinfo:
 def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
     """The published time of `text` (ISO 8601), or None when it is not a dateline we know."""
     text = text.strip()
+    if _SCRAPER_LAYOUT.fullmatch(text) and (found := _scraper_dateline(text, tz)):
+        return found
+    return parse_any_layout(text, tz)
+
+
+def parse_any_layout(text: str, tz: tzinfo | None = None) -> Dateline | None:
+    """`parse_dateline` without the quick way for the scraper's own layout."""
+    text = text.strip()
     if text[10:11] == "T":
         text = _ISO_TIME.sub(r"\1 ", text, count=1)
     for layout in _LAYOUTS:
         if (match := layout.fullmatch(text)) is not None:
             return _dateline(match.groupdict(), tz)
     return None
+
+
+def _scraper_dateline(text: str, tz: tzinfo | None) -> Dateline | None:
+    """`Tue Oct 25, 2016 21:36:02` as `parse_dateline` reads it; None: let the general way tell."""
+    month, weekday = _MONTH_DIGITS.get(text[4:7]), _WEEKDAYS.get(text[:3].lower())
+    if month is None or weekday is None:
+        return None
+    iso = f"{text[12:16]}-{month}-{text[8:10]}T{text[17:]}"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    published = iso if tz is None else moment.replace(tzinfo=tz).isoformat()
+    return Dateline(published, weekday == moment.weekday())
 
 
 def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | None:

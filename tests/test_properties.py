@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from helpers import TESTS, assert_valid
 from newsclean import parse_bytes, parse_input
 from newsclean.article import by_lines, read_article
-from newsclean.dateline import parse_dateline
+from newsclean.dateline import parse_any_layout, parse_dateline
 from newsclean.inputs import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 from newsclean.parse import parse_dump
 from newsclean.splitter import lf_lines, next_dump
@@ -132,6 +133,26 @@ def test_datelines_round_trip(moment, layout):
     assert parsed is not None
     assert parsed.published == moment.isoformat()
     assert parsed.weekday_ok
+
+
+def _two_digits(top: int) -> st.SearchStrategy[str]:
+    return st.integers(0, top).map("{:02d}".format)
+
+
+@given(
+    st.sampled_from(["Tue", "Sun", "Thu", "Tuesday", "Xyz", "tue"]),
+    st.sampled_from(["Oct", "Feb", "May", "Sep", "Sept", "oct", "Abc"]),
+    _two_digits(32),
+    st.sampled_from(["2016", "2000", "0000", "9999"]),
+    st.tuples(_two_digits(25), _two_digits(61), _two_digits(61)).map(":".join),
+    st.sampled_from([None, "UTC", "Europe/Paris", "America/New_York"]),
+)
+def test_the_scraper_dateline_fast_path_reads_as_every_layout_does(
+    weekday, month, day, year, time, zone
+):
+    text = f"{weekday} {month} {day}, {year} {time}"
+    tz = None if zone is None else ZoneInfo(zone)
+    assert parse_dateline(text, tz) == parse_any_layout(text, tz)
 
 
 class _Trickle(io.RawIOBase):
