@@ -49,9 +49,10 @@ def _paragraphs(blocks: list[str]) -> list[str]:
     """Paragraphs of the body's blocks (the text between two newlines in a row), each cleaned."""
     paragraphs = []
     for block in blocks:
+        if not block or block.isspace():  # the newlines before the payload, most often
+            continue
         if "\n" not in block:
-            if block and not block.isspace():
-                paragraphs.append(clean(block))
+            paragraphs.append(clean(block))
             continue
         current: list[str] = []  # lines of a paragraph, or blank lines holding white space
         for line in block.split("\n"):

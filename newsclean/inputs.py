@@ -34,6 +34,9 @@ _OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = 
     (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
     (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
 )
+# Non-blocking, so that opening a FIFO without a writer cannot hang the run.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_MAGIC_LEADS = (b"\x1f", b"B", b"\xfd")  # the first bytes of the magic numbers above
 DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
@@ -155,18 +158,25 @@ def _strip_cr(path: bytes, nul: bool) -> bytes:
     return path[:-1] if not nul and path.endswith(b"\r") else path
 
 
+def _opener(head: bytes) -> Callable[..., BinaryIO] | None:
+    """The decompressor for data that begins with `head`; None for data that is not compressed
+    (most inputs, told by their first byte)."""
+    if head[:1] not in _MAGIC_LEADS:
+        return None
+    return next((opener for is_format, opener in _OPENERS if is_format(head[:8])), None)
+
+
 def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
-    for is_format, opener in _OPENERS:
-        if is_format(raw[:8]):
-            try:
-                with opener(io.BytesIO(raw)) as stream:
-                    data = stream.read(max_bytes + 1)
-            except DECOMPRESS_ERRORS as error:
-                return Rejection(path, "decompress_error", str(error) or type(error).__name__)
-            if len(data) > max_bytes:
-                return Rejection(path, "too_large", f"decompresses to more than {max_bytes} bytes")
-            return data
-    return raw
+    if (opener := _opener(raw)) is None:
+        return raw
+    try:
+        with opener(io.BytesIO(raw)) as stream:
+            data = stream.read(max_bytes + 1)
+    except DECOMPRESS_ERRORS as error:
+        return Rejection(path, "decompress_error", str(error) or type(error).__name__)
+    if len(data) > max_bytes:
+        return Rejection(path, "too_large", f"decompresses to more than {max_bytes} bytes")
+    return data
 
 
 def _read_bounded(descriptor: int, status: os.stat_result, max_bytes: int) -> bytes:
@@ -212,8 +222,7 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
         return _read_url(path, max_bytes)
     shown = shown_path(path)
     try:
-        # Non-blocking, so that opening a FIFO without a writer cannot hang the run.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         return Rejection(shown, "not_found", "no such file")
     except PermissionError as error:
@@ -222,15 +231,11 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
         return Rejection(shown, "read_error", error.strerror or str(error))
     try:
         status = os.fstat(descriptor)
-        if stat.S_ISDIR(status.st_mode):
-            return Rejection(shown, "not_a_file", "a folder")
-        if not (
-            stat.S_ISREG(status.st_mode)
-            or stat.S_ISFIFO(status.st_mode)
-            or stat.S_ISCHR(status.st_mode)
-        ):
-            return Rejection(shown, "not_a_file", "not a regular file")
         if not stat.S_ISREG(status.st_mode):
+            if stat.S_ISDIR(status.st_mode):
+                return Rejection(shown, "not_a_file", "a folder")
+            if not (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
+                return Rejection(shown, "not_a_file", "not a regular file")
             os.set_blocking(descriptor, True)  # a pipe: wait for its writer's bytes
         raw = _read_bounded(descriptor, status, max_bytes)
     except OSError as error:
@@ -245,10 +250,9 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
 def _stream_reader(stream: BinaryIO) -> Callable[[], bytes]:
     """A function giving the next bytes available on `stream` (decompressed), b"" at its end."""
     head = stream.read1(_STREAM_READ)
-    for is_format, opener in _OPENERS:
-        if is_format(head[:8]):
-            decompressed = opener(io.BufferedReader(_Prepended(head, stream)))
-            return lambda: decompressed.read1(_STREAM_READ)
+    if (opener := _opener(head)) is not None:
+        decompressed = opener(io.BufferedReader(_Prepended(head, stream)))
+        return lambda: decompressed.read1(_STREAM_READ)
     pending = [head]
     return lambda: pending.pop() if pending else stream.read1(_STREAM_READ)
 

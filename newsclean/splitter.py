@@ -84,10 +84,24 @@ def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
     return headline_at
 
 
+def _after_own_header(buf: bytes, start: int, stop: int) -> int:
+    """Where the line after the dump's third filled line begins (its dateline's, most often).
+    A dateline up to there cannot begin a new dump: the line before it would be the dump's own
+    first or second line, or blank."""
+    pos, filled = start, 0
+    while filled < _OWN_HEADER_LINES:
+        end = buf.find(b"\n", pos, stop)
+        if end < 0:
+            return stop
+        filled += not _is_blank(buf[pos:end])
+        pos = end + 1
+    return pos
+
+
 def _next_header(buf: bytes, start: int, stop: int) -> int | None:
     """Where the next dump begins before `stop`, found by its dateline line. Every dateline has a
     time, so only short lines holding a colon are tried: a quick search, not a scan by regex."""
-    colon = buf.find(b":", start, stop)
+    colon = buf.find(b":", _after_own_header(buf, start, stop), stop)
     while colon >= 0:
         line_start = buf.rfind(b"\n", start, colon) + 1 or start
         line_end = buf.find(b"\n", colon, stop)
