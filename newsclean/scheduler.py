@@ -44,8 +44,8 @@ class Settings:
 
 
 class Outcome(NamedTuple):
-    """What one input (or a run of dumps from a stream) gave, ready to write. A tuple: results
-    cross from workers by pickle, and tuples pickle fastest."""
+    """What one input (or a run of dumps from a stream) gave, ready to write. A tuple: from
+    workers it comes as a plain one (`_process_in_worker`), which pickles fastest."""
 
     path: str
     lines: bytes = b""
@@ -54,7 +54,7 @@ class Outcome(NamedTuple):
     warnings: dict[str, int] = {}  # noqa: RUF012 (never mutated: a fresh dict is made per outcome)
     size: int = 0
     rejection: Rejection | None = None
-    hashes: tuple[str, ...] = ()  # sha256 of each record's dump
+    hashes: tuple[str, ...] = ()  # sha256 of each record's dump (tracked)
     seen: tuple[int, int, str] | None = None  # the file's size, mtime_ns and sha256 (tracked)
     unchanged: bool = False  # its content is what the state knew: not parsed again
 
@@ -81,7 +81,11 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _outcome(
-    path: str, records: list[Record], size: int, seen: tuple[int, int, str] | None = None
+    path: str,
+    records: list[Record],
+    size: int,
+    track: bool,
+    seen: tuple[int, int, str] | None = None,
 ) -> Outcome:
     warnings: dict[str, int] = {}
     warned = 0
@@ -98,7 +102,7 @@ def _outcome(
         warnings,
         size,
         None,
-        tuple([record["source"]["sha256"] for record in records]),
+        tuple([record["source"]["sha256"] for record in records]) if track else (),
         seen,
     )
 
@@ -122,14 +126,14 @@ def process_file(path: str, settings: Settings, known: str | None = None) -> Out
     parsed = parse_input(data, shown, _zone(settings.tz))
     if parsed.rejection is not None:
         return Outcome(shown, size=len(data), rejection=parsed.rejection, seen=seen)
-    return _outcome(shown, parsed.records, len(data), seen)
+    return _outcome(shown, parsed.records, len(data), settings.track, seen)
 
 
 def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
     """Parse and serialise dumps cut from standard input."""
     zone = _zone(settings.tz)
     records = [parse_dump(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
-    return _outcome("-", records, sum(len(data) for _, _, data in batch.dumps))
+    return _outcome("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
 
 
 def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
@@ -141,6 +145,12 @@ def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
     ]
 
 
+def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> list[tuple]:
+    """`process` in a worker: its outcomes go back as plain tuples, which pickle three times
+    faster than NamedTuples."""
+    return [tuple(outcome) for outcome in process(work, settings)]
+
+
 def _ignore_interrupts() -> None:
     """Workers leave SIGINT to the parent, which stops them and cleans up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -150,12 +160,16 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _done(outcome: Outcome) -> Future[list[Outcome]]:
+def _done(outcome: Outcome) -> Future[list[tuple]]:
     from concurrent.futures import Future
 
-    future: Future[list[Outcome]] = Future()
-    future.set_result([outcome])
+    future: Future[list[tuple]] = Future()
+    future.set_result([tuple(outcome)])
     return future
+
+
+def _outcomes(future: Future[list[tuple]]) -> Iterator[Outcome]:
+    return map(Outcome._make, future.result())
 
 
 def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Outcome | str]:
@@ -173,23 +187,23 @@ def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Ou
     from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    window: deque[Future[list[Outcome]]] = deque()
+    window: deque[Future[list[tuple]]] = deque()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
     try:
         for item in work:
             if item == FLUSH:
                 while window:
-                    yield from window.popleft().result()
+                    yield from _outcomes(window.popleft())
                 yield FLUSH
                 continue
             if isinstance(item, FileBatch | DumpBatch):
-                window.append(pool.submit(process, item, settings))
+                window.append(pool.submit(_process_in_worker, item, settings))
             else:
                 window.append(_done(item))
             while len(window) > jobs * _BATCHES_PER_JOB or (window and window[0].done()):
-                yield from window.popleft().result()
+                yield from _outcomes(window.popleft())
         while window:
-            yield from window.popleft().result()
+            yield from _outcomes(window.popleft())
     except BrokenProcessPool:
         raise NewscleanError("a worker process died; no output was committed") from None
     finally:
