@@ -119,18 +119,19 @@ def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
         return None
 
 
-def _title_end(text: str, start: int, complete: bool) -> tuple[int, int] | None:
-    """Where the title starting at `start` ends, and where the next item starts."""
+def _title_end(text: str, start: int, complete: bool) -> tuple[int, re.Match[str] | None] | None:
+    """Where the title starting at `start` ends, and the head of the next item (None: the list
+    ends there)."""
     for close in _TITLE_CLOSE.finditer(text, start):
         after = close.end()
         if _LIST_END.match(text, after):
-            return close.start(), len(text)
+            return close.start(), None
         separator = _SEPARATOR.match(text, after)
+        if separator is not None and (head := _ITEM_HEAD.match(text, separator.end())):
+            return close.start(), head
         rest_at = after if separator is None else separator.end()
-        if separator is not None and _ITEM_HEAD.match(text, rest_at):
-            return close.start(), rest_at
         if not complete and _cut_inside_next_item(text[rest_at:]):
-            return close.start(), len(text)
+            return close.start(), None
     return None
 
 
@@ -142,12 +143,9 @@ def _cut_inside_next_item(rest: str) -> bool:
 def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
     items: list[RelatedItem] = []
     start = _LIST_START.match(text)
-    pos = 0 if start is None else start.end()
-    while head := _ITEM_HEAD.match(text, pos):
-        span = _title_end(text, head.end(), complete)
-        if span is None:
-            break
-        title_end, pos = span
+    head = _ITEM_HEAD.match(text, 0 if start is None else start.end())
+    while head is not None and (found := _title_end(text, head.end(), complete)) is not None:
+        title_end, following = found
         identifier, sort, contenttypeid, pic = head.groups()
         items.append(
             {
@@ -159,6 +157,7 @@ def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
                 "title": clean(text[head.end() : title_end]),
             }
         )
+        head = following
     return items
 
 
