@@ -84,7 +84,7 @@ class Tally:
             self.skipped += 1
             return
         # Standard input is one input, whose dumps come in several outcomes.
-        self.inputs += outcome.path != STDIN or not self.stdin_seen
+        self.inputs += outcome.inputs if outcome.path != STDIN else not self.stdin_seen
         self.stdin_seen = self.stdin_seen or outcome.path == STDIN
         self.size += outcome.size
         if outcome.rejection is not None:

@@ -9,6 +9,7 @@ result so far before going on (a slow stream's records must come out at once).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import signal
 from collections import deque
@@ -57,6 +58,7 @@ class Outcome(NamedTuple):
     hashes: tuple[str, ...] = ()  # sha256 of each record's dump (tracked)
     seen: tuple[int, int, str] | None = None  # the file's size, mtime_ns and sha256 (tracked)
     unchanged: bool = False  # its content is what the state knew: not parsed again
+    inputs: int = 1  # the inputs it stands for: a worker merges runs of plain ones (`_merged`)
 
 
 @dataclass(slots=True, frozen=True)
@@ -145,10 +147,30 @@ def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
     ]
 
 
+def _plain(outcome: Outcome) -> bool:
+    """Records without a warning, and nothing to tell about the input but its counts."""
+    untracked = outcome.seen is None and not outcome.hashes
+    return outcome.rejection is None and not outcome.warned and untracked and not outcome.unchanged
+
+
+def _merged(outcomes: list[Outcome]) -> list[Outcome]:
+    """Each run of plain outcomes as one, so that the parent reads, counts and writes it at once."""
+    merged: list[Outcome] = []
+    for plain, run in itertools.groupby(outcomes, _plain):
+        if not plain:
+            merged.extend(run)
+            continue
+        group = list(run)
+        lines = b"".join([outcome.lines for outcome in group])
+        records, size = sum(o.records for o in group), sum(o.size for o in group)
+        merged.append(Outcome(group[0].path, lines, records, size=size, inputs=len(group)))
+    return merged
+
+
 def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> list[tuple]:
-    """`process` in a worker: its outcomes go back as plain tuples, which pickle three times
-    faster than NamedTuples."""
-    return [tuple(outcome) for outcome in process(work, settings)]
+    """`process` in a worker: its outcomes go back merged (`_merged`) and as plain tuples, which
+    pickle three times faster than NamedTuples."""
+    return [tuple(outcome) for outcome in _merged(process(work, settings))]
 
 
 def _ignore_interrupts() -> None:
