@@ -162,7 +162,8 @@ def _merged(outcomes: list[Outcome]) -> list[Outcome]:
             continue
         group = list(run)
         lines = b"".join([outcome.lines for outcome in group])
-        records, size = sum(o.records for o in group), sum(o.size for o in group)
+        records = sum(outcome.records for outcome in group)
+        size = sum(outcome.size for outcome in group)
         merged.append(Outcome(group[0].path, lines, records, size=size, inputs=len(group)))
     return merged
 
