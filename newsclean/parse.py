@@ -28,6 +28,24 @@ _MAX_CONTROL_SHARE = 0.05
 _CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
 
 
+def _recode(encoding: str) -> str:
+    return (
+        f"{encoding} text: convert it first: iconv -f {encoding} -t UTF-8 FILE | newsclean parse -"
+    )
+
+
+# Binary formats that hold dumps, told by their magic bytes (offset, bytes): what to do instead.
+_FOREIGN_FORMATS = (
+    (0, b"\xff\xfe\x00\x00", _recode("UTF-32")),
+    (0, b"\x00\x00\xfe\xff", _recode("UTF-32")),
+    (0, b"\xff\xfe", _recode("UTF-16")),
+    (0, b"\xfe\xff", _recode("UTF-16")),
+    (257, b"ustar", "a tar archive: unpack it, or stream it: tar -xOf FILE | newsclean parse -"),
+    (0, b"PK\x03\x04", "a zip archive: unpack it, or stream it: unzip -p FILE | newsclean parse -"),
+    (0, b"\x28\xb5\x2f\xfd", "zstd-compressed: zstd -dc FILE | newsclean parse -"),
+)
+
+
 @dataclass(slots=True)
 class Parsed:
     """What one input gave: its records, or why it gave none."""
@@ -37,16 +55,35 @@ class Parsed:
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
-    """(code, message) when `data` is plainly no dump: empty, or binary."""
+    """(code, message) when `data` is plainly no dump: empty, or binary (a format we know by its
+    magic bytes is named, with what to do instead)."""
     if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
     if data.find(b"\0", 0, _SNIFF_BYTES) >= 0:
-        return "not_text", "binary data (NUL bytes)"
+        return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
     sample = data[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
-        return "not_text", f"binary data ({controls} control bytes in the first {len(sample)})"
+        found = f"binary data ({controls} control bytes in the first {len(sample)})"
+        return "not_text", _foreign_format(data) or found
     return None
+
+
+def _foreign_format(data: bytes) -> str | None:
+    found = (message for at, magic, message in _FOREIGN_FORMATS if data.startswith(magic, at))
+    if (message := next(found, None)) is not None:
+        return message
+    encoding = _utf16_without_bom(data[:_CONTROL_SNIFF_BYTES])
+    return None if encoding is None else _recode(encoding)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16LE or UTF-16BE for mostly Latin text in UTF-16 without a byte order mark: a NUL in
+    every other byte, and none in the bytes between."""
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if min(even, odd) > 0 or max(even, odd) <= len(sample) // 4:
+        return None
+    return "UTF-16LE" if odd else "UTF-16BE"
 
 
 def _decoder(warnings: set[str]) -> Callable[[bytes], str]:

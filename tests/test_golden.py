@@ -42,6 +42,6 @@ def test_every_kind_of_damage_has_a_pair():
         "entities", "headline_once", "huge_declared", "latin1", "mojibake", "mojibake_double",
         "nbsp_tabs", "no_payload", "payload_null", "payload_false", "payload_empty_string",
         "titles_tricky", "truncated", "unescaped_quotes", "weekday_mismatch", "xdebug", "binary",
-        "not_a_dump",
+        "not_a_dump", "utf16", "utf16le_no_bom", "tar_archive", "zip_archive", "zstd",
     }  # fmt: skip
     assert kinds <= names
