@@ -1,12 +1,13 @@
 """Datelines: the four layouts scrapers write, read without locale or strptime.
 
     Tue Oct 25, 2016 21:36:02            (the scraper's)
-    Tuesday, October 25, 2016 21:36:02
+    Tuesday, October 25, 2016 21:36:02   (the weekday optional: October 25, 2016 21:36:02)
     25 October 2016 21:36:02
     2016-10-25 21:36:02
 
-English names, full or three letters; seconds optional; an optional zone after the time
-(`Z`, `GMT`, `UTC`, `+01:00`, `+0100`). A zone written in the dateline wins over `tz`.
+English names, full or three letters; seconds optional; a 12-hour time with AM or PM (`9:36 PM`,
+`9:36 p.m.`); an optional zone after the time (`Z`, `GMT`, `UTC`, `+01:00`, `+0100`). A zone
+written in the dateline wins over `tz`.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ _WEEKDAYS = {
     for name in (full, full[:3])
 }
 
-_TIME = r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+_TIME = (
+    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<meridiem>[ap])\.?m\.?)?)?"
+)
 _ZONE = r"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{2}:?\d{2}))?"
 _LAYOUTS = [
     re.compile(p + _TIME + _ZONE, re.IGNORECASE)
     for p in (
-        r"(?P<weekday>[a-z]+),?\s+(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})",
+        r"(?:(?P<weekday>[a-z]+),?\s+)?(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})",
         r"(?:(?P<weekday>[a-z]+),?\s+)?(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})",
         r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
     )
@@ -123,12 +127,15 @@ def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | No
     if month is None or (weekday is not None and weekday_number is None):
         return None
     hour, zone = groups["hour"], groups["zone"]
+    hours = _hours(int(hour or 0), groups["meridiem"])
+    if hours is None:
+        return None
     try:
         moment = datetime(
             int(groups["year"]),
             month,
             int(groups["day"]),
-            int(hour or 0),
+            hours,
             int(groups["minute"] or 0),
             int(groups["second"] or 0),
             tzinfo=tz if zone is None else _zone(zone),  # a zone in the dateline wins
@@ -137,6 +144,15 @@ def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | No
         return None
     published = moment.isoformat() if hour else moment.date().isoformat()
     return Dateline(published, weekday_number is None or weekday_number == moment.weekday())
+
+
+def _hours(hours: int, meridiem: str | None) -> int | None:
+    """The hour on a 24-hour clock: 12 AM is 0, 12 PM is 12; None for a 12-hour time past 12."""
+    if meridiem is None:
+        return hours
+    if not 1 <= hours <= 12:
+        return None
+    return hours % 12 + (12 if meridiem.lower() == "p" else 0)
 
 
 def looks_like_dateline(text: str) -> bool:

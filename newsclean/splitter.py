@@ -20,10 +20,10 @@ from .vardump import NOT_A_PAYLOAD, DumpedValue, find_payload, line_end, read_pa
 
 # A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
 _DATELINE_TEXT = (
-    rb"[ \t]*(?:[A-Za-z]{3,9},? +[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
+    rb"[ \t]*(?:(?:[A-Za-z]{3,9},? +)?[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
     rb"|(?:[A-Za-z]{3,9},? +)?\d{1,2} +[A-Za-z]{3,9}\.?,? +\d{4}"
-    rb"|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})?"
-    rb"[ \t\xa0\xc2]*\r?"
+    rb"|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[AaPp]\.?[Mm]\.?)?"
+    rb"[ \t]*(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})?[ \t\xa0\xc2]*\r?"
 )
 _LONGEST_DATELINE = 80
 _DATELINE_ALONE = re.compile(_DATELINE_TEXT)
