@@ -22,7 +22,7 @@ from typing import BinaryIO
 from .exits import UsageError
 from .parse import sniff
 from .record import Rejection
-from .splitter import lf_lines, next_dump
+from .splitter import lf_lines, next_dump, skip_blank
 
 STDIN = "-"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -294,7 +294,7 @@ def stream_dumps(
     """
     read = _stream_reader(stream)
     raw = bytearray()  # what arrived and is not yet cut into dumps
-    scan: bytearray | None = None  # the same with bare CRs made LF, once a CR has been seen
+    scan: bytearray | None = None  # the same as `lf_lines` makes it, once a CR or NUL is seen
     held_cr, base, at_end, sniffed, head = b"", 0, False, False, bytearray()
     while not at_end:
         chunk = read()
@@ -302,7 +302,7 @@ def stream_dumps(
         chunk, held_cr = held_cr + chunk, b""
         if chunk.endswith(b"\r") and not at_end:
             chunk, held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
-        if scan is None and b"\r" in chunk:
+        if scan is None and (b"\r" in chunk or b"\0" in chunk):
             scan = bytearray(raw)
         raw += chunk
         if scan is not None:
@@ -319,6 +319,9 @@ def stream_dumps(
         while (span := next_dump(lines, pos, at_end or len(lines) - pos > max_bytes)) is not None:
             dumps.append((base + span.start, bytes(raw[span.start : span.end])))
             pos = span.end
+        pos = skip_blank(
+            lines, pos
+        )  # blank lines between dumps (a zero-filled gap) pile up no more
         del raw[:pos]
         if scan is not None:
             del scan[:pos]

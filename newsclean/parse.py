@@ -11,6 +11,7 @@ returns only the records. Neither raises, whatever the bytes.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -25,6 +26,8 @@ from .vardump import DumpedValue
 _SNIFF_BYTES = 8192  # where a NUL byte marks binary data
 _CONTROL_SNIFF_BYTES = 1024  # where too many control bytes do
 _MAX_CONTROL_SHARE = 0.05
+# NUL runs that are no binary data: zero-filled blocks (a file cut by a crash), or the input's end.
+_ZERO_GAPS = re.compile(rb"\0{8,}|\0+\Z")
 _CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
 
 
@@ -59,9 +62,14 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     magic bytes is named, with what to do instead)."""
     if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
-    if data.find(b"\0", 0, _SNIFF_BYTES) >= 0:
-        return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
-    sample = data[:_CONTROL_SNIFF_BYTES]
+    head = data[:_SNIFF_BYTES]
+    if b"\0" in head:
+        head = _ZERO_GAPS.sub(b"", head)  # the zero-filled tail a crash leaves is no binary data
+        if b"\0" in head:
+            return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
+        if data.translate(None, b"\0").isspace() or not head:
+            return "empty", "only NUL bytes (and white space)"
+    sample = head[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
         found = f"binary data ({controls} control bytes in the first {len(sample)})"

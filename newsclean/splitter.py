@@ -5,8 +5,8 @@ payload (whose end `vardump` finds by counting bytes) and its line end. A dump w
 ends where the next one begins: a headline line followed by a dateline line (or headline, blank
 line, headline, dateline), after the dump's own dateline.
 
-Works on bytes whose line ends are LF or CRLF (bare CRs are made LF first, which keeps every
-offset). With `final=False` (a stream still arriving) a dump whose end is not yet certain gives
+Works on bytes whose line ends are LF or CRLF (bare CRs, and NUL bytes, are made LF first, which
+keeps every offset). With `final=False` (a stream still arriving) a dump whose end is not yet certain gives
 None: call again when more bytes are in the buffer.
 """
 
@@ -28,6 +28,7 @@ _DATELINE_TEXT = (
 _LONGEST_DATELINE = 80
 _DATELINE_ALONE = re.compile(_DATELINE_TEXT)
 _BARE_CR = re.compile(rb"\r(?!\n)")
+_BLANKS = re.compile(rb"[ \t\r\n]*")
 _OWN_HEADER_LINES = 3  # headline, headline again, dateline
 
 
@@ -45,15 +46,16 @@ class DumpSpan:
 
 
 def lf_lines(data: bytes) -> bytes:
-    """`data` with bare CR line ends made LF: same length, same offsets."""
+    """`data` with bare CR line ends made LF, and NUL bytes too (the zero-filled tail a crash
+    leaves becomes blank lines, and a string cut by it ends there): same length, same offsets."""
+    if b"\0" in data:
+        data = data.replace(b"\0", b"\n")
     return _BARE_CR.sub(b"\n", data) if b"\r" in data else data
 
 
-def _skip_blank(buf: bytes, pos: int) -> int:
-    size = len(buf)
-    while pos < size and buf[pos] in b" \t\r\n":
-        pos += 1
-    return pos
+def skip_blank(buf: bytes, pos: int) -> int:
+    """Where the run of blank bytes (spaces, tabs, line ends) at `pos` ends."""
+    return _BLANKS.match(buf, pos).end()  # type: ignore[union-attr] (it matches the empty run)
 
 
 def _line_start(buf: bytes, pos: int) -> int:
@@ -158,7 +160,7 @@ def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | No
 
 def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
     """The dump at or after `pos`; None when none is left or (not final) more input is needed."""
-    start = _skip_blank(buf, pos)
+    start = skip_blank(buf, pos)
     if start >= len(buf):
         return None
     found = _payload(buf, start, final)

@@ -346,9 +346,19 @@ def test_flat_memory_on_a_long_stream(tmp_path):
 
 def test_binary_on_stdin_is_rejected_at_once(tmp_path):
     bomb = tmp_path / "bomb.gz"
-    bomb.write_bytes(gzip.compress(b"\0" * (100 * 1024 * 1024)))
+    bomb.write_bytes(gzip.compress(b"\0\1\2\3" * (25 * 1024 * 1024)))
     status, stdout, peak = peak_rss_mib(["parse", "-"], bomb)
     assert (status, stdout) == (1, b"")
+    assert peak < 150
+
+
+def test_a_zero_filled_stream_is_read_in_bounded_memory(tmp_path):
+    """NUL runs are the gaps a crash leaves, not binary data: read through, they pile up nowhere."""
+    zeros = tmp_path / "zeros.gz"
+    zeros.write_bytes(gzip.compress(b"\0" * (100 * 1024 * 1024) + CLEAN))
+    status, stdout, peak = peak_rss_mib(["parse", "-q", "-"], zeros)
+    assert status == 0
+    assert [record["headline"] for record in records(stdout)] == ["Ivanovic seals Canberra victory"]
     assert peak < 150
 
 

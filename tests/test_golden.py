@@ -43,6 +43,7 @@ def test_every_kind_of_damage_has_a_pair():
         "nbsp_tabs", "no_payload", "payload_null", "payload_false", "payload_empty_string",
         "titles_tricky", "truncated", "unescaped_quotes", "weekday_mismatch", "xdebug", "binary",
         "not_a_dump", "utf16", "utf16le_no_bom", "tar_archive", "zip_archive", "zstd",
-        "dateline_12h", "dateline_month_first", "concat_12h_no_payload",
+        "dateline_12h", "dateline_month_first", "concat_12h_no_payload", "zero_filled_tail",
+        "concat_zero_gap",
     }  # fmt: skip
     assert kinds <= names

@@ -176,7 +176,10 @@ _STREAM_PIECES = st.one_of(
     st.sampled_from([path.read_bytes() for path in DUMP_FILES]),
     st.binary(max_size=30),
     st.sampled_from(
-        [b"\n", b"\r\n", b"\r", b'"', b"NULL", b'string(5) "', b"Tue Oct 25, 2016 21:36:02\n"]
+        [
+            *(b"\n", b"\r\n", b"\r", b'"', b"NULL", b'string(5) "', b"Tue Oct 25, 2016 21:36:02\n"),
+            b"\0" * 600,  # a zero-filled tail, as a crash leaves it
+        ]
     ),
 )
 
