@@ -62,14 +62,15 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     magic bytes is named, with what to do instead)."""
     if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
-    head = data[:_SNIFF_BYTES]
-    if b"\0" in head:
-        head = _ZERO_GAPS.sub(b"", head)  # the zero-filled tail a crash leaves is no binary data
+    sample = data[:_CONTROL_SNIFF_BYTES]
+    if data.find(b"\0", 0, _SNIFF_BYTES) >= 0:
+        # The zero-filled tail a crash leaves is no binary data.
+        head = _ZERO_GAPS.sub(b"", data[:_SNIFF_BYTES])
         if b"\0" in head:
             return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
-        if data.translate(None, b"\0").isspace() or not head:
+        if not head or data.translate(None, b"\0").isspace():
             return "empty", "only NUL bytes (and white space)"
-    sample = head[:_CONTROL_SNIFF_BYTES]
+        sample = head[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
         found = f"binary data ({controls} control bytes in the first {len(sample)})"
