@@ -319,9 +319,8 @@ def stream_dumps(
         while (span := next_dump(lines, pos, at_end or len(lines) - pos > max_bytes)) is not None:
             dumps.append((base + span.start, bytes(raw[span.start : span.end])))
             pos = span.end
-        pos = skip_blank(
-            lines, pos
-        )  # blank lines between dumps (a zero-filled gap) pile up no more
+        # Blank lines between dumps (a zero-filled gap is one) are dropped: they cannot pile up.
+        pos = skip_blank(lines, pos)
         del raw[:pos]
         if scan is not None:
             del scan[:pos]

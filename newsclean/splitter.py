@@ -6,8 +6,8 @@ ends where the next one begins: a headline line followed by a dateline line (or 
 line, headline, dateline), after the dump's own dateline.
 
 Works on bytes whose line ends are LF or CRLF (bare CRs, and NUL bytes, are made LF first, which
-keeps every offset). With `final=False` (a stream still arriving) a dump whose end is not yet certain gives
-None: call again when more bytes are in the buffer.
+keeps every offset). With `final=False` (a stream still arriving) a dump whose end is not yet
+certain gives None: call again when more bytes are in the buffer.
 """
 
 from __future__ import annotations
