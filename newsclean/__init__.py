@@ -7,7 +7,7 @@ The library API is pure: `parse_bytes(data, path)` returns the records of every 
 from .parse import Parsed, parse_bytes, parse_input
 from .record import CONTRACT_VERSION, Record, Rejection, json_schema
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 __all__ = [
     "CONTRACT_VERSION",
     "Parsed",
