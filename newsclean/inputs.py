@@ -20,14 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from .exits import UsageError
-from .parse import sniff
+from .parse import SNIFF_BYTES, sniff
 from .record import Rejection
 from .splitter import lf_lines, next_dump, skip_blank
 
 STDIN = "-"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _STREAM_READ = 1 << 20
-_SNIFF_STREAM_BYTES = 1024
 _BZ2_MAGIC = re.compile(rb"BZh[1-9]")
 _OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
     (lambda head: head.startswith(b"\x1f\x8b"), lambda stream: gzip.GzipFile(fileobj=stream)),
@@ -307,10 +306,11 @@ def stream_dumps(
         raw += chunk
         if scan is not None:
             scan += lf_lines(chunk)
-        if not sniffed:  # the stream's first KiB decides whether it is text, as a file's does
-            head += chunk[: _SNIFF_STREAM_BYTES - len(head)]
-            complete = len(head) == _SNIFF_STREAM_BYTES or at_end
-            reason = sniff(bytes(head)) if complete or b"\0" in head else None
+        if not sniffed:  # the stream's first bytes decide whether it is text, as a file's do
+            head += chunk[: SNIFF_BYTES - len(head)]
+            complete = len(head) == SNIFF_BYTES or at_end
+            # Only whole: in a part of it, a NUL may begin a zero-filled gap or UTF-16 text alike.
+            reason = sniff(bytes(head)) if complete else None
             if reason is not None and reason[0] == "not_text":
                 raise StreamRejected(Rejection(STDIN, *reason))
             sniffed = complete

@@ -23,7 +23,7 @@ from .splitter import DumpSpan, lf_lines, next_dump
 from .textrepair import BOM, clean, to_text, unify_newlines
 from .vardump import DumpedValue
 
-_SNIFF_BYTES = 8192  # where a NUL byte marks binary data
+SNIFF_BYTES = 8192  # what `sniff` looks at: where a NUL byte marks binary data
 _CONTROL_SNIFF_BYTES = 1024  # where too many control bytes do
 _MAX_CONTROL_SHARE = 0.05
 # NUL runs that are no binary data: zero-filled blocks (a file cut by a crash), or the input's end.
@@ -63,9 +63,9 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     if not data or data.isspace():
         return ("empty", "no text at all") if data else ("empty", "the input is empty")
     sample = data[:_CONTROL_SNIFF_BYTES]
-    if data.find(b"\0", 0, _SNIFF_BYTES) >= 0:
+    if data.find(b"\0", 0, SNIFF_BYTES) >= 0:
         # The zero-filled tail a crash leaves is no binary data.
-        head = _ZERO_GAPS.sub(b"", data[:_SNIFF_BYTES])
+        head = _ZERO_GAPS.sub(b"", data[:SNIFF_BYTES])
         if b"\0" in head:
             return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
         if not head or data.translate(None, b"\0").isspace():
