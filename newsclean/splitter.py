@@ -67,16 +67,13 @@ def _is_blank(line: bytes) -> bool:
 
 
 def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
-    """Where the dump whose dateline line starts at `dateline_at` begins, if it is a new one."""
-    if dateline_at <= start:
-        return None
+    """Where the dump whose dateline line starts at `dateline_at` begins, if it is a new one.
+    `dateline_at` lies after the own header of the dump at `start` (`_after_own_header`), so the
+    line before it is never that dump's headline or its repetition."""
     headline_at = _line_start(buf, dateline_at - 1)
     headline = buf[headline_at : dateline_at - 1].strip()
-    if not headline or headline_at <= start:
+    if not headline:
         return None
-    filled_before = sum(1 for line in buf[start:headline_at].split(b"\n") if not _is_blank(line))
-    if filled_before < _OWN_HEADER_LINES - 1:
-        return None  # the headline (and its repetition) of the dump that starts at `start`
     if headline_at >= 2:
         blank_at = _line_start(buf, headline_at - 1)
         first_at = _line_start(buf, blank_at - 1) if blank_at >= 1 else blank_at
