@@ -17,8 +17,8 @@ import pytest
 
 from helpers import ROOT, TESTS, newsclean
 from newsclean import batch
-from newsclean.env import Environment
-from newsclean.pipeline import ParseOptions, run_parse
+from newsclean.io.environment import Environment
+from newsclean.run.parse import ParseOptions, run_parse
 
 GOLDEN = TESTS / "golden"
 SAMPLE = TESTS / "corpus_sample" / "dump"

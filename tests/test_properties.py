@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from helpers import TESTS, assert_valid
 from newsclean import parse_bytes, parse_input
-from newsclean.article import by_lines, read_article
-from newsclean.dateline import parse_any_layout, parse_dateline
-from newsclean.inputs import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
-from newsclean.parse import parse_dump
-from newsclean.splitter import lf_lines, next_dump
-from newsclean.textrepair import repair_mojibake
+from newsclean.core.article import by_lines, read_article
+from newsclean.core.dateline import parse_any_layout, parse_dateline
+from newsclean.core.parse import parse_dump
+from newsclean.core.splitter import lf_lines, next_dump
+from newsclean.core.textrepair import repair_mojibake
+from newsclean.io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 
 GOLDEN = TESTS / "golden"
 SEEDS = [GOLDEN / name for name in ("clean.txt", "array_payload.txt", "concat.txt", "crlf.txt")]

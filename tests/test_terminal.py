@@ -13,7 +13,7 @@ from rich.console import Console
 
 from helpers import TESTS, newsclean
 from newsclean import json_schema, parse_bytes
-from newsclean.show import article_view
+from newsclean.cli.show import article_view
 
 GOLDEN = TESTS / "golden"
 HOSTILE = (

@@ -16,6 +16,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from .record import NOT_TEXT
+from .sniff import SNIFF_BYTES, sniff
 from .vardump import NOT_A_PAYLOAD, DumpedValue, find_payload, line_end, read_payload
 
 # A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
@@ -172,3 +174,59 @@ def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
     if not final and end == len(buf) and buf[end - 1 : end] != b"\n":
         return None  # its line end (or a CRLF's LF) may still be on its way
     return DumpSpan(start, end, payload_start, value)
+
+
+class StreamSplitter:
+    """Dumps cut from a stream that arrives in pieces: `feed` each piece, get the dumps it
+    completed as (offset, bytes). The stream's first bytes decide whether it is text at all, as
+    a file's do (`rejected`). A dump still open after `max_bytes` is cut there, so memory stays
+    bounded; blank lines between dumps are dropped, so they cannot pile up."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.rejected: tuple[str, str] | None = None  # (code, message) when it is not text
+        self._raw = bytearray()  # what arrived and is not yet cut into dumps
+        self._scan: bytearray | None = None  # `lf_lines` of _raw, once a CR or NUL is seen
+        self._held_cr = b""
+        self._base = 0  # the stream offset of _raw's first byte
+        self._head = bytearray()  # the stream's first SNIFF_BYTES
+        self._sniffed = False
+
+    def feed(self, chunk: bytes, at_end: bool) -> list[tuple[int, bytes]]:
+        """The dumps completed by `chunk` (`at_end`: the stream ended after it)."""
+        chunk, self._held_cr = self._held_cr + chunk, b""
+        if chunk.endswith(b"\r") and not at_end:
+            chunk, self._held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
+        raw = self._raw
+        if self._scan is None and (b"\r" in chunk or b"\0" in chunk):
+            self._scan = bytearray(raw)
+        raw += chunk
+        if self._scan is not None:
+            self._scan += lf_lines(chunk)
+        if not self._sniffed and self._sniff(chunk, at_end):
+            return []
+        lines = raw if self._scan is None else self._scan
+        dumps, pos = [], 0
+        while (
+            span := next_dump(lines, pos, at_end or len(lines) - pos > self.max_bytes)
+        ) is not None:
+            dumps.append((self._base + span.start, bytes(raw[span.start : span.end])))
+            pos = span.end
+        pos = skip_blank(lines, pos)
+        del raw[:pos]
+        if self._scan is not None:
+            del self._scan[:pos]
+        self._base += pos
+        return dumps
+
+    def _sniff(self, chunk: bytes, at_end: bool) -> bool:
+        """Whether the stream's head, once whole, says it is no text (then `rejected` says why).
+        Only whole: in a part of it, a NUL may begin a zero-filled gap or UTF-16 text alike."""
+        self._head += chunk[: SNIFF_BYTES - len(self._head)]
+        complete = len(self._head) == SNIFF_BYTES or at_end
+        reason = sniff(bytes(self._head)) if complete else None
+        self._sniffed = complete
+        if reason is not None and reason[0] == NOT_TEXT:
+            self.rejected = reason
+            return True
+        return False

@@ -25,10 +25,10 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from .exits import ExitStatus, NewscleanError, UsageError
+from ..exits import ExitStatus, NewscleanError, UsageError
+from .fingerprint import Fingerprint
 
 APPLICATION = "newsclean"
 SCHEMA_VERSION = 2
@@ -55,15 +55,6 @@ _MIGRATIONS = {
 
 class StateLocked(NewscleanError):
     status = ExitStatus.STATE_LOCKED
-
-
-@dataclass(slots=True, frozen=True)
-class Known:
-    """What the state knows of one input."""
-
-    size: int
-    mtime_ns: int
-    sha256: str | None
 
 
 class State:
@@ -119,7 +110,7 @@ class State:
             self.db.execute("UPDATE runs SET status = ? WHERE id = ?", (done, run))
         self.db.commit()
 
-    def prepare(self, outputs: list[tuple[str, str]], counts: dict[str, int]) -> None:
+    def committing(self, outputs: list[tuple[str, str]], counts: dict[str, int]) -> None:
         """Commit the run's inputs with the outputs that will hold their records (temp, final)."""
         self._count(counts)
         self.db.execute(
@@ -147,15 +138,13 @@ class State:
 
     # -- inputs -----------------------------------------------------------------------------
 
-    def known(self, path: str) -> Known | None:
+    def known(self, path: str) -> Fingerprint | None:
         row = self.db.execute(
             "SELECT size, mtime_ns, sha256 FROM inputs WHERE path = ?", (path,)
         ).fetchone()
-        return None if row is None else Known(*row)
+        return None if row is None else Fingerprint(*row)
 
-    def record(
-        self, path: str, seen: tuple[int, int, str | None], outcome: str, records: int
-    ) -> None:
+    def record(self, path: str, seen: Fingerprint, outcome: str, records: int) -> None:
         """Note an input's outcome, pending until the next commit."""
         size, mtime_ns, digest = seen
         self.db.execute(
@@ -164,7 +153,7 @@ class State:
             (path, size, mtime_ns, digest, outcome, self.run, records),
         )
 
-    def touch(self, path: str, seen: tuple[int, int, str | None]) -> None:
+    def touch(self, path: str, seen: Fingerprint) -> None:
         """Note that an input's size or mtime changed but its content did not."""
         size, mtime_ns, _ = seen
         self.db.execute(

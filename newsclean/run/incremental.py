@@ -1,9 +1,10 @@
-"""Incremental runs with `--state`: skip what is known, record what was done, commit exactly once.
+"""Incremental runs with `--state`: skip what is known, record what was done.
 
 An input whose size and mtime are what the state knows is skipped without being read; one whose
 size or mtime changed is read and hashed, and parsed again only if its content changed. Each
-outcome is recorded in the state's open transaction, which is committed with the outputs (see
-`state`): after the renames of `-o` and `--errors`, or after each flush of stdout.
+outcome is recorded in the state's open transaction, which is committed with the outputs (the
+sequence is `parse._commit`): after the renames of `-o` and `--errors`, or after each flush of
+stdout.
 """
 
 from __future__ import annotations
@@ -12,26 +13,19 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 
-from .inputs import STDIN, shown_path
-from .record import Rejection
-from .report import Tally
-from .scheduler import Outcome
-from .sinks import AtomicFile, StreamSink, temp_path_for
-from .state import State
+from ..core.record import CONTENT_REJECTIONS, Rejection
+from ..io.paths import STDIN, shown_path
+from ..io.sinks import StreamSink, temp_path_for
+from ..io.state import State
+from .inputs import Candidate
+from .outcome import Outcome, Tally
 
-KnownPath = tuple[str, str | None]  # a path and the content hash the state knows for it
-
-# Rejections that say something about the content: remembered, not retried until it changes.
-# Others (not found, no permission, ...) are retried on every run.
-_CONTENT_REJECTIONS = frozenset(
-    {"empty", "not_text", "not_a_dump", "too_large", "decompress_error"}
-)
 _STDOUT_COMMIT_SECONDS = 1.0
 
 
 def unseen(
     paths: Iterable[str | Rejection], state: State, force: bool, tally: Tally
-) -> Iterator[str | Rejection | KnownPath]:
+) -> Iterator[str | Rejection | Candidate]:
     """The inputs to read: all with `force`, else those the state does not know as they are."""
     for item in paths:
         if isinstance(item, Rejection) or item == STDIN:
@@ -46,10 +40,19 @@ def unseen(
         except OSError:
             yield item, None  # reading it will say why
             continue
-        if (status.st_size, status.st_mtime_ns) == (known.size, known.mtime_ns):
+        if known.same_file(status):
             tally.skipped += 1
         else:
-            yield item, known.sha256
+            yield item, known
+
+
+def _counts(tally: Tally) -> dict[str, int]:
+    return {
+        "parsed": tally.inputs,
+        "skipped": tally.skipped,
+        "records": tally.records,
+        "rejected": tally.rejected_total,
+    }
 
 
 class Tracker:
@@ -70,7 +73,7 @@ class Tracker:
                 self.state.touch(outcome.path, outcome.seen)
             elif outcome.rejection is None:
                 self.state.record(outcome.path, outcome.seen, "records", outcome.records)
-            elif outcome.rejection.code in _CONTENT_REJECTIONS:
+            elif outcome.rejection.code in CONTENT_REJECTIONS:
                 self.state.record(outcome.path, outcome.seen, outcome.rejection.code, 0)
         if not outcome.hashes:
             return outcome.lines
@@ -81,27 +84,17 @@ class Tracker:
             return outcome.lines
         return b"".join(line + b"\n" for line, first in zip(lines, firsts, strict=False) if first)
 
-    def flushed(self, sink: StreamSink | AtomicFile, final: bool = False) -> None:
+    def flushed(self, sink: StreamSink, final: bool = False) -> None:
         """On stdout, commit what has been flushed (at most once a second, and at the end)."""
         now = time.monotonic()
-        if not isinstance(sink, AtomicFile) and (
-            final or now - self.last_commit >= _STDOUT_COMMIT_SECONDS
-        ):
+        if sink.replacing is None and (final or now - self.last_commit >= _STDOUT_COMMIT_SECONDS):
             sink.flush()
             self.state.commit()
             self.last_commit = now
 
-    def commit(self, files: list[AtomicFile], tally: Tally) -> None:
-        """Make the outputs and the state durable together, so every article is out once."""
-        counts = {
-            "parsed": tally.inputs,
-            "skipped": tally.skipped,
-            "records": tally.records,
-            "rejected": sum(tally.rejected.values()),
-        }
-        for file in files:
-            file.prepare()
-        self.state.prepare([(file.temp, os.path.abspath(file.path)) for file in files], counts)
-        for file in files:
-            file.publish()
-        self.state.finish(counts)
+    def committing(self, files: list[tuple[str, str]], tally: Tally) -> None:
+        """Commit the run's inputs with the files (temporary, final) that hold their records."""
+        self.state.committing(files, _counts(tally))
+
+    def done(self, tally: Tally) -> None:
+        self.state.finish(_counts(tally))

@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
-from .exits import ExitStatus, NewscleanError, OutputError, UsageError
+import orjson
+
+from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
 
 TEMP_SUFFIX = ".tmp"
 TEMP_MARK = ".newsclean-"
@@ -38,6 +41,8 @@ def temp_path_for(path: str) -> str:
 class StreamSink:
     """Bytes to an already open binary stream (stdout)."""
 
+    replacing: tuple[str, str] | None = None  # an atomic file's (temporary, final) paths
+
     def __init__(self, stream: BinaryIO, name: str = "to stdout") -> None:
         self.stream, self.name = stream, name
 
@@ -53,8 +58,16 @@ class StreamSink:
         except OSError as error:
             raise _write_failure(self.name, error) from None
 
-    def commit(self) -> None:
+    def make_durable(self) -> None:
+        """Everything written is out of this process (for a file: on disk, not yet in place)."""
         self.flush()
+
+    def publish(self) -> None:
+        """Put what was written in place: nothing to do on a stream."""
+
+    def commit(self) -> None:
+        self.make_durable()
+        self.publish()
 
     def abort(self) -> None:
         """Nothing to take back: what reached a stream is gone."""
@@ -65,6 +78,17 @@ def write_report(stream: BinaryIO, data: bytes) -> None:
     sink = StreamSink(stream)
     sink.write(data)
     sink.commit()
+
+
+Present = Callable[[Any], None]  # draws a command's report for people (the CLI's views)
+
+
+def deliver(data: Any, stream: BinaryIO, present: Present | None) -> None:
+    """A command's report: drawn by `present` (the CLI's view), else as indented JSON."""
+    if present is not None:
+        present(data)
+        return
+    write_report(stream, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
 class AtomicFile(StreamSink):
@@ -82,12 +106,9 @@ class AtomicFile(StreamSink):
         except OSError as error:
             raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
         super().__init__(temporary, f"to {path}")
+        self.replacing = (self.temp, os.path.abspath(path))
 
-    def commit(self) -> None:
-        self.prepare()
-        self.publish()
-
-    def prepare(self) -> None:
+    def make_durable(self) -> None:
         """Make the temporary file durable (flushed, fsynced, closed), not yet in place."""
         try:
             self.stream.flush()
@@ -161,7 +182,7 @@ def atomic_path(path: str) -> str | None:
     return real if os.path.islink(path) else path
 
 
-def file_sink(path: str) -> StreamSink | AtomicFile:
+def file_sink(path: str) -> StreamSink:
     """The sink of `-o PATH` or `--errors PATH` (see `atomic_path`)."""
     if (target := atomic_path(path)) is not None:
         return AtomicFile(target)
@@ -172,6 +193,6 @@ def file_sink(path: str) -> StreamSink | AtomicFile:
     return StreamSink(stream, f"to {path}")
 
 
-def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink | AtomicFile:
+def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink:
     """Where records go: `-o PATH` (see `file_sink`), else stdout."""
     return StreamSink(stdout) if path in (None, "-") else file_sink(path)

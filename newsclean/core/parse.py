@@ -11,7 +11,6 @@ returns only the records. Neither raises, whatever the bytes.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -19,34 +18,10 @@ from datetime import tzinfo
 from . import record, related
 from .article import Article, read_article
 from .record import Payload, Record, Rejection, RelatedItem
+from .sniff import sniff
 from .splitter import DumpSpan, lf_lines, next_dump
 from .textrepair import BOM, clean, to_text, unify_newlines
 from .vardump import DumpedValue
-
-SNIFF_BYTES = 8192  # what `sniff` looks at: where a NUL byte marks binary data
-_CONTROL_SNIFF_BYTES = 1024  # where too many control bytes do
-_MAX_CONTROL_SHARE = 0.05
-# NUL runs that are no binary data: zero-filled blocks (a file cut by a crash), or the input's end.
-_ZERO_GAPS = re.compile(rb"\0{8,}|\0+\Z")
-_CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
-
-
-def _recode(encoding: str) -> str:
-    return (
-        f"{encoding} text: convert it first: iconv -f {encoding} -t UTF-8 FILE | newsclean parse -"
-    )
-
-
-# Binary formats that hold dumps, told by their magic bytes (offset, bytes): what to do instead.
-_FOREIGN_FORMATS = (
-    (0, b"\xff\xfe\x00\x00", _recode("UTF-32")),
-    (0, b"\x00\x00\xfe\xff", _recode("UTF-32")),
-    (0, b"\xff\xfe", _recode("UTF-16")),
-    (0, b"\xfe\xff", _recode("UTF-16")),
-    (257, b"ustar", "a tar archive: unpack it, or stream it: tar -xOf FILE | newsclean parse -"),
-    (0, b"PK\x03\x04", "a zip archive: unpack it, or stream it: unzip -p FILE | newsclean parse -"),
-    (0, b"\x28\xb5\x2f\xfd", "zstd-compressed: zstd -dc FILE | newsclean parse -"),
-)
 
 
 @dataclass(slots=True)
@@ -55,44 +30,6 @@ class Parsed:
 
     records: list[Record] = field(default_factory=list)
     rejection: Rejection | None = None
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """(code, message) when `data` is plainly no dump: empty, or binary (a format we know by its
-    magic bytes is named, with what to do instead)."""
-    if not data or data.isspace():
-        return ("empty", "no text at all") if data else ("empty", "the input is empty")
-    sample = data[:_CONTROL_SNIFF_BYTES]
-    if data.find(b"\0", 0, SNIFF_BYTES) >= 0:
-        # The zero-filled tail a crash leaves is no binary data.
-        head = _ZERO_GAPS.sub(b"", data[:SNIFF_BYTES])
-        if b"\0" in head:
-            return "not_text", _foreign_format(data) or "binary data (NUL bytes)"
-        if not head or data.translate(None, b"\0").isspace():
-            return "empty", "only NUL bytes (and white space)"
-        sample = head[:_CONTROL_SNIFF_BYTES]
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > _MAX_CONTROL_SHARE * len(sample):
-        found = f"binary data ({controls} control bytes in the first {len(sample)})"
-        return "not_text", _foreign_format(data) or found
-    return None
-
-
-def _foreign_format(data: bytes) -> str | None:
-    found = (message for at, magic, message in _FOREIGN_FORMATS if data.startswith(magic, at))
-    if (message := next(found, None)) is not None:
-        return message
-    encoding = _utf16_without_bom(data[:_CONTROL_SNIFF_BYTES])
-    return None if encoding is None else _recode(encoding)
-
-
-def _utf16_without_bom(sample: bytes) -> str | None:
-    """UTF-16LE or UTF-16BE for mostly Latin text in UTF-16 without a byte order mark: a NUL in
-    every other byte, and none in the bytes between."""
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if min(even, odd) > 0 or max(even, odd) <= len(sample) // 4:
-        return None
-    return "UTF-16LE" if odd else "UTF-16BE"
 
 
 def _decoder(warnings: set[str]) -> Callable[[bytes], str]:
@@ -191,7 +128,7 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
         pos = span.end
     if not dumplike:
         message = "no headline with a dateline, a repeated headline or a payload"
-        return Parsed(rejection=Rejection(path, "not_a_dump", message))
+        return Parsed(rejection=Rejection(path, record.NOT_A_DUMP, message))
     return Parsed(records)
 
 

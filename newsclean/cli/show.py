@@ -1,4 +1,4 @@
-"""`newsclean show`: one article rendered for reading at a terminal.
+"""`newsclean show` and `newsclean schema`: one article drawn for reading, and the record's schema.
 
 Everything shown comes from the dump and is untrusted: it is passed to rich as plain `Text`
 (never as markup, so `[bold red]` shows literally) after `printable` has escaped control
@@ -7,17 +7,64 @@ characters, so no escape sequence from an input reaches the terminal.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from .env import Environment
-from .exits import ExitStatus, NewscleanError
-from .inputs import read_input
-from .parse import parse_input
-from .record import Record, Rejection
-from .report import present, printable
+import typer
+
+from ..core.record import Record
+from ..exits import ExitStatus
+from .handler import run_command
+from .options import MaxBytes, size
+from .render import drawn, printable
 
 
-def _text(value: str | None, style: str = ""):  # -> rich Text
+def show(
+    path: Annotated[str, typer.Argument(help="A dump file.", show_default=False)],
+    index: Annotated[
+        int,
+        typer.Option("--index", "-k", help="Which article of the file: 0, 1, ... (-1: the last)."),
+    ] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the record as JSON instead.")
+    ] = False,
+    max_bytes: MaxBytes = "64M",
+) -> None:
+    """Show one article for reading: text, related items, payload check and warnings.
+
+    Examples:
+
+      newsclean show dump/0001.txt
+
+      newsclean show archive.txt --index 2 --json
+    """
+    from ..io.environment import Environment
+    from ..run.show import run_show
+
+    env = Environment()
+    present = drawn(article_view, as_json, env)
+    run_command(lambda: run_show(path, index, size(max_bytes), env, present))
+
+
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the record contract.
+
+    Example: newsclean schema > record.schema.json
+    """
+    import orjson
+
+    from ..core.record import json_schema
+    from ..io.environment import Environment
+    from ..io.sinks import write_report
+
+    def write() -> int:
+        schema_json = orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
+        write_report(Environment().stdout, schema_json)
+        return ExitStatus.OK
+
+    run_command(write)
+
+
+def _text(value: str | None, style: str = "") -> Any:
     from rich.text import Text
 
     return Text(printable(value or ""), style=style)
@@ -52,7 +99,7 @@ def article_view(record: Record) -> Any:
     return Group(*parts)
 
 
-def _payload_line(record: Record):  # -> rich Text
+def _payload_line(record: Record) -> Any:
     from rich.text import Text
 
     payload = record["payload"]
@@ -62,29 +109,3 @@ def _payload_line(record: Record):  # -> rich Text
     state = ("ok", "green") if payload["ok"] else ("LENGTH CHECK FAILED", "bold red")
     line = Text(f"payload: {payload['kind']}{declared}, found {payload['actual']}: ")
     return line.append(*state)
-
-
-def pick(path: str, index: int, max_bytes: int) -> Record:
-    """Record number `index` of the input at `path`; NewscleanError when there is none."""
-    data = read_input(path, max_bytes)
-    if isinstance(data, Rejection):
-        raise NewscleanError(f"{printable(path)}: {data.code}: {data.message}", ExitStatus.REJECTED)
-    parsed = parse_input(data, path)
-    if parsed.rejection is not None:
-        rejection = parsed.rejection
-        raise NewscleanError(
-            f"{printable(path)}: {rejection.code}: {rejection.message}", ExitStatus.REJECTED
-        )
-    if not -len(parsed.records) <= index < len(parsed.records):
-        count = len(parsed.records)
-        raise NewscleanError(f"{printable(path)} holds {count} article(s): no --index {index}")
-    return parsed.records[index]
-
-
-def run_show(
-    path: str, index: int, as_json: bool, max_bytes: int, env: Environment | None = None
-) -> ExitStatus:
-    env = env or Environment()
-    record = pick(path, index, max_bytes)
-    present(record, article_view, as_json, env)
-    return ExitStatus.OK

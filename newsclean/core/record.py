@@ -46,18 +46,31 @@ WARNING_CODES = (
 )
 
 # Rejection codes: an input that gives no record at all.
+NOT_FOUND = "not_found"
+NOT_A_FILE = "not_a_file"
+PERMISSION_DENIED = "permission_denied"
+READ_ERROR = "read_error"
+EMPTY = "empty"
+NOT_TEXT = "not_text"
+NOT_A_DUMP = "not_a_dump"
+TOO_LARGE = "too_large"
+DECOMPRESS_ERROR = "decompress_error"
+INTERNAL_ERROR = "internal_error"  # newsclean failed on this input (a bug: please report it)
+
 REJECTION_CODES = (
-    "not_found",
-    "not_a_file",
-    "permission_denied",
-    "read_error",
-    "empty",
-    "not_text",
-    "not_a_dump",
-    "too_large",
-    "decompress_error",
-    "internal_error",  # newsclean failed on this input (a bug: please report it); batch only
+    NOT_FOUND,
+    NOT_A_FILE,
+    PERMISSION_DENIED,
+    READ_ERROR,
+    EMPTY,
+    NOT_TEXT,
+    NOT_A_DUMP,
+    TOO_LARGE,
+    DECOMPRESS_ERROR,
+    INTERNAL_ERROR,
 )
+# Rejections that say something about the content: the same bytes would be rejected again.
+CONTENT_REJECTIONS = frozenset({EMPTY, NOT_TEXT, NOT_A_DUMP, TOO_LARGE, DECOMPRESS_ERROR})
 
 PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
 MEDIA_KINDS = ("image", "video")

@@ -34,11 +34,18 @@ from typing import Any
 
 import orjson
 
-from . import __version__
-from .exits import ExitStatus, NewscleanError, UsageError
-from .inputs import DEFAULT_MAX_BYTES, discover, url_filesystem
-from .record import CONTRACT_VERSION, Rejection
-from .scheduler import Outcome, Settings, default_jobs, process_file
+import newsclean
+
+from ..core.record import CONTRACT_VERSION, INTERNAL_ERROR, Rejection
+from ..exits import ExitStatus, NewscleanError, UsageError
+from ..io.discover import discover
+from ..io.environment import Environment
+from ..io.paths import url_filesystem
+from ..io.read import DEFAULT_MAX_BYTES
+from ..io.sinks import Present, deliver
+from .outcome import Outcome
+from .scheduler import default_jobs
+from .work import Settings, process_file
 
 RUN = "_run.json"
 MANIFEST = "_manifest.txt"
@@ -75,7 +82,7 @@ class Store:
             entry.rsplit("/", 1)[-1] for entry in self.fs.ls(self.path(folder), detail=False)
         )
 
-    def commit(self, temporary: str, final: str) -> None:
+    def move(self, temporary: str, final: str) -> None:
         self.fs.mv(self.path(temporary), self.path(final))
 
 
@@ -150,7 +157,7 @@ def prepare(
         return store, described
     digest, count, offsets = _write_manifest(store, sources, shards)
     described = {
-        "version": __version__,
+        "version": newsclean.__version__,
         "contract": CONTRACT_VERSION,
         "arguments": arguments,
         "shards": shards,
@@ -171,7 +178,7 @@ def _shard_paths(store: Store, described: dict[str, Any], shard: int) -> list[st
     return [line.decode("utf-8", "surrogateescape") for line in block.splitlines()]
 
 
-def _outcome(path: str, settings: Settings) -> Outcome:
+def _guarded_outcome(path: str, settings: Settings) -> Outcome:
     """One file's outcome. The one place that catches every error: a bug of ours on one file
     must not fail a shard of thousands (an engine would fail the whole job); it is logged as
     `internal_error` instead, with the exception's type and message."""
@@ -179,7 +186,7 @@ def _outcome(path: str, settings: Settings) -> Outcome:
         return process_file(path, settings)
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
-        return Outcome(path, rejection=Rejection(path, "internal_error", message))
+        return Outcome(path, rejection=Rejection(path, INTERNAL_ERROR, message))
 
 
 def run_shard(out: str, shard: int) -> dict[str, Any]:
@@ -197,7 +204,7 @@ def run_shard(out: str, shard: int) -> dict[str, Any]:
     # Level 1: parts are written once and read by engines; speed matters more than the last 20%.
     with gzip.GzipFile(fileobj=records, mode="wb", mtime=0, compresslevel=1) as data:
         for path in _shard_paths(store, described, shard):
-            outcome = _outcome(path, settings)
+            outcome = _guarded_outcome(path, settings)
             stats["files"] += 1
             data.write(outcome.lines)
             stats["records"] += outcome.records
@@ -215,7 +222,7 @@ def run_shard(out: str, shard: int) -> dict[str, Any]:
         store.write(f"{folder}/.{base}.{attempt}.tmp", content)
     for final in parts:
         folder, base = final.split("/")
-        store.commit(f"{folder}/.{base}.{attempt}.tmp", final)
+        store.move(f"{folder}/.{base}.{attempt}.tmp", final)
     store.write(f"_done/{name}", b"")
     return stats
 
@@ -276,7 +283,38 @@ def _run_dask(out: str, todo: list[int], scheduler: str | None, client: Any, job
                 cluster.close()
 
 
-def totals(out: str) -> tuple[Totals, dict[str, list[int]]]:
+@dataclass(slots=True)
+class BatchStatus:
+    """Where a batch stands: its totals, and which shards are done, running or missing."""
+
+    totals: Totals
+    done: list[int]
+    running: list[int]
+    missing: list[int]
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """OK only when every shard is done."""
+        return ExitStatus.REJECTED if self.missing or self.running else ExitStatus.OK
+
+    def report(self) -> dict[str, Any]:
+        found = self.totals
+        return {"shards": found.shards, "done": self.done, "running": self.running,
+                "missing": self.missing, "files": found.files, "records": found.records,
+                "errors": found.errors, "seconds": round(found.seconds, 3)}  # fmt: skip
+
+
+def run_status(
+    out: str, env: Environment | None = None, present: Present | None = None
+) -> ExitStatus:
+    """Report where the batch in OUT stands (as JSON on stdout unless `present` draws it); OK
+    only when every shard is done."""
+    found = status(out)
+    deliver(found.report(), (env or Environment()).stdout, present)
+    return found.exit_status
+
+
+def status(out: str) -> BatchStatus:
     """The totals of the done shards of OUT, and which shards are done, running or missing."""
     store = Store(out)
     described = orjson.loads(store.read(RUN))
@@ -284,26 +322,27 @@ def totals(out: str) -> tuple[Totals, dict[str, list[int]]]:
     found = Totals(shards=shards)
     done = set(store.listdir("_done"))
     writing = {entry.split(".")[1] for entry in store.listdir("data") if entry.endswith(".tmp")}
-    states: dict[str, list[int]] = {"done": [], "running": [], "missing": []}
+    result = BatchStatus(found, [], [], [])
     for shard in range(shards):
         name = part_name(shard, shards)
         if name in done:
-            states["done"].append(shard)
+            result.done.append(shard)
             stats = orjson.loads(store.read(f"stats/{name}.json"))
             found.files += stats["files"]
             found.records += stats["records"]
             found.errors += stats["errors"]
             found.seconds += stats["seconds"]
         else:
-            states["running" if name in writing else "missing"].append(shard)
-    found.done = len(states["done"])
-    return found, states
+            (result.running if name in writing else result.missing).append(shard)
+    found.done = len(result.done)
+    return result
 
 
 def run(
-    sources: list[str], out: str, shards: int, engine: str = "local", scheduler: str | None = None,
-    resume: bool = False, max_error_rate: float | None = None, jobs: int | None = None,
-    tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, client: Any = None,
+    sources: list[str], out: str, shards: int, *, engine: str = "local",
+    scheduler: str | None = None, resume: bool = False, max_error_rate: float | None = None,
+    jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    client: Any = None,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, and say how
     it went: REJECTED when the error rate passes `max_error_rate`."""
@@ -316,6 +355,6 @@ def run(
         _run_dask(out, todo, scheduler, client, jobs)
     else:
         _run_local(out, todo, jobs)
-    found, _ = totals(out)
+    found = status(out).totals
     too_many = max_error_rate is not None and found.error_rate > max_error_rate
     return (ExitStatus.REJECTED if too_many else ExitStatus.OK), found

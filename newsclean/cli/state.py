@@ -3,19 +3,59 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from .env import Environment
-from .exits import ExitStatus
-from .report import present, printable
-from .state import State
+import typer
+
+from ..exits import ExitStatus
+from .handler import run_command
+from .render import drawn, printable
+
+state_app = typer.Typer(help="Inspect and tidy a --state file.", no_args_is_help=True)
+
+
+@state_app.command("show")
+def state_show(
+    path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Show what a state knows: inputs by outcome, and every run with its times and counts.
+
+    Example: newsclean state show /var/lib/newsclean/state.db
+    """
+    from ..io.environment import Environment
+    from ..run.state_commands import run_state_show
+
+    env = Environment()
+    run_command(lambda: run_state_show(path, env, drawn(state_view, as_json, env)))
+
+
+@state_app.command("prune")
+def state_prune(
+    path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
+) -> None:
+    """Forget inputs that no longer exist.
+
+    Example: newsclean state prune /var/lib/newsclean/state.db
+    """
+    from ..run.state_commands import run_state_prune
+
+    def prune() -> int:
+        forgotten = run_state_prune(path)
+        typer.echo(
+            f"newsclean: {printable(path)}: forgot {forgotten} input(s) that no longer exist",
+            err=True,
+        )
+        return ExitStatus.OK
+
+    run_command(prune)
 
 
 def _when(seconds: float | None) -> str:
     return "" if seconds is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
 
 
-def state_view(summary: dict[str, Any]):  # -> rich renderable
+def state_view(summary: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -53,19 +93,3 @@ def state_view(summary: dict[str, Any]):  # -> rich renderable
             printable(run["output"] or "stdout"),
         )  # fmt: skip
     return Group(heading, outcomes, runs)
-
-
-def run_state_show(path: str, as_json: bool, env: Environment | None = None) -> ExitStatus:
-    env = env or Environment()
-    with State.open(path, create=False) as state:
-        summary = state.summary()
-    present(summary, state_view, as_json, env)
-    return ExitStatus.OK
-
-
-def run_state_prune(path: str, env: Environment | None = None) -> ExitStatus:
-    env = env or Environment()
-    with State.open(path, create=False) as state:
-        forgotten = state.prune()
-    env.stderr.write(f"newsclean: {path}: forgot {forgotten} input(s) that no longer exist\n")
-    return ExitStatus.OK

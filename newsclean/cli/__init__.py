@@ -1,0 +1,1 @@
+"""The command line (`newsclean`): everything a person sees lives in this package."""

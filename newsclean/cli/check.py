@@ -1,0 +1,74 @@
+"""`newsclean check`: the command, and its report drawn as a table."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .handler import run_command
+from .options import FilesFrom, Jobs, MaxBytes, Null, Paths, Strict, size
+from .render import drawn, printable
+
+
+def check(
+    paths: Paths = None,
+    files_from: FilesFrom = None,
+    null: Null = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table (for people) or json (for programs).")
+    ] = "table",
+    jobs: Jobs = None,
+    max_bytes: MaxBytes = "64M",
+    strict: Strict = False,
+) -> None:
+    """Parse without writing records; report each warning and rejection code with examples.
+
+    Examples:
+
+      newsclean check dump/
+
+      newsclean check dump/ --format json | jq '.rejected'
+    """
+    from ..io.environment import Environment
+    from ..run.check import run_check
+    from ..run.parse import ParseOptions
+
+    if output_format not in ("table", "json"):
+        raise typer.BadParameter("must be table or json", param_hint="--format")
+    options = ParseOptions(
+        paths=list(paths or []),
+        files_from=files_from,
+        null_separated=null,
+        jobs=jobs or 0,
+        max_bytes=size(max_bytes),
+        strict=strict,
+        quiet=True,
+        progress=False,
+    )
+    env = Environment()
+    present = drawn(report_table, output_format == "json", env)
+    run_command(lambda: run_check(options, env, present))
+
+
+def report_table(found: dict[str, Any]) -> Any:
+    """The report as a rich table: one row per code, with its count and examples."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"{found['inputs']} inputs, {found['records']} records, "
+        f"{found['records_with_warnings']} with warnings",
+        title_justify="left",
+    )
+    table.add_column("kind", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("examples", overflow="fold", ratio=1)
+    for key, kind, style in (("rejected", "rejected", "red"), ("warnings", "warning", "yellow")):
+        for code, entry in found[key].items():
+            examples = Text("\n".join(printable(path) for path in entry["examples"]))
+            table.add_row(Text(kind, style), Text(code, style), str(entry["count"]), examples)
+    if not found["rejected"] and not found["warnings"]:
+        table.add_row("", Text("all clean", "green"), "", "")
+    return table

@@ -1,0 +1,46 @@
+"""The one top-level handler: a command's known failures become one line on stderr and an exit
+status, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import typer
+
+from ..exits import ExitStatus, Interrupted, NewscleanError
+from ..io.sinks import BrokenPipe
+from .render import printable
+
+
+def _on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise Interrupted("terminated", ExitStatus.TERMINATED)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the final flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def run_command(action: Callable[[], int]) -> NoReturn:
+    """Run a command; known failures become one line on stderr and an exit status."""
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        status = int(action())
+    except BrokenPipe:
+        _quiet_stdout()
+        status = ExitStatus.BROKEN_PIPE
+    except KeyboardInterrupt:
+        typer.echo("newsclean: interrupted", err=True)
+        status = ExitStatus.INTERRUPTED
+    except NewscleanError as error:
+        typer.echo(f"newsclean: {printable(str(error))}", err=True)
+        status = error.status
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    raise typer.Exit(int(status))

@@ -1,0 +1,61 @@
+"""Options several commands share, defined once, and the readers of their values."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Paths = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Dump files and folders (walked recursively); - for stdin.", show_default=False
+    ),
+]
+FilesFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--files-from", help="Read input paths from LIST, one a line (- for stdin).", metavar="LIST"
+    ),
+]
+Null = Annotated[
+    bool,
+    typer.Option("-0", "--null", help="Paths in --files-from are NUL-separated (find -print0)."),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "-j", "--jobs", min=1, help="Worker processes (default: one per CPU).", show_default=False
+    ),
+]
+MaxBytes = Annotated[
+    str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
+]
+TimeZone = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Time zone of datelines, e.g. Europe/London: published gets an offset."
+    ),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")]
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def size(text: str) -> int:
+    """`64M`, `1G`, `500000`: a byte count."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (value[:-1], value[-1]) if value[-1:] in _SIZE_UNITS else (value, "")
+    if not number.isdigit() or int(number) == 0:
+        raise typer.BadParameter(f"{text!r} is not a size like 64M or 1000000")
+    return int(number) * _SIZE_UNITS[unit]
+
+
+def shard_of(text: str | None) -> tuple[int, int] | None:
+    """`K/N`: the K-th of N slices (0 <= K < N)."""
+    if text is None:
+        return None
+    shard, _, shards = text.partition("/")
+    if not (shard.isdigit() and shards.isdigit() and int(shard) < int(shards)):
+        raise typer.BadParameter(f"{text!r} is not K/N with 0 <= K < N", param_hint="--shard")
+    return int(shard), int(shards)

@@ -1,0 +1,148 @@
+"""What a person sees of a `parse` run on stderr: each rejection, the progress bar and the summary.
+
+Decoration (rich's bar and table) only on a terminal (or with --progress); off one, plain lines.
+rich is imported only when it draws something.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ..core.record import Rejection
+from ..run.outcome import Outcome, Tally
+from .render import rejection_line
+
+_REFRESH_SECONDS = 0.5
+
+
+def summary_line(tally: Tally) -> str:
+    by_code = ", ".join(f"{code} {count}" for code, count in sorted(tally.rejected.items()))
+    return (
+        f"newsclean: {tally.inputs} inputs"
+        + (f" ({tally.skipped} more unchanged, skipped)" if tally.skipped else "")
+        + f", {tally.records} records "
+        f"({tally.warned} with warnings), {tally.rejected_total} rejected"
+        + (f" ({by_code})" if by_code else "")
+        + f", {tally.size / 1e6:.1f} MB in {tally.elapsed:.2f} s"
+    )
+
+
+def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    table.add_row("inputs", str(tally.inputs))
+    if tally.skipped:
+        table.add_row("unchanged, skipped", str(tally.skipped))
+    table.add_row("records", str(tally.records))
+    table.add_row("records with warnings", str(tally.warned))
+    for code, count in sorted(tally.rejected.items()):
+        table.add_row(f"[red]rejected: {code}[/red]", str(count))
+    for code, count in sorted(tally.warnings.items()):
+        table.add_row(f"[yellow]warning: {code}[/yellow]", str(count))
+    table.add_row("elapsed", f"{tally.elapsed:.2f} s")
+    return table
+
+
+class Reporter:
+    """Rejections, progress and summary of a `parse` run, on stderr (a `run.parse.Progress`)."""
+
+    def __init__(self, stderr: TextIO, terminal: bool, progress: bool, quiet: bool) -> None:
+        self.stderr, self.quiet = stderr, quiet
+        self.console: Any = None
+        self.bar: _Bar | None = None
+        if progress or (terminal and not quiet):
+            from rich.console import Console
+
+            # --progress off a terminal is asked for: draw the bar anyway.
+            self.console = Console(file=stderr, force_terminal=progress or None, highlight=False)
+        if progress:
+            self.bar = _Bar(self.console)
+
+    def start(self, count: Callable[[], int | None]) -> None:
+        if self.bar is not None:
+            self.bar.start(count())
+
+    def add(self, outcome: Outcome, tally: Tally) -> None:
+        if outcome.rejection is not None:
+            self.rejected(outcome.rejection)
+        if self.bar is not None:
+            self.bar.show(tally)
+
+    def rejected(self, rejection: Rejection) -> None:
+        line = rejection_line(rejection)
+        if self.bar is not None:
+            self.bar.progress.console.print(line, markup=False, highlight=False, style="red")
+        else:
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
+
+    def finish(self, tally: Tally) -> None:
+        if self.bar is not None:
+            self.bar.show(tally, force=True)
+            self.bar.stop()
+        if self.quiet:
+            return
+        if self.console is not None:
+            self.console.print(summary_table(tally))
+        else:
+            self.stderr.write(summary_line(tally) + "\n")
+            self.stderr.flush()
+
+    def stop(self) -> None:
+        """End the bar without a summary (the run was interrupted)."""
+        if self.bar is not None:
+            self.bar.stop()
+
+
+class _Bar:
+    """A rich progress bar, redrawn at most every _REFRESH_SECONDS (no refresh thread)."""
+
+    def __init__(self, console: Any) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]parsing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=console,
+            auto_refresh=False,
+            transient=False,
+        )
+        self.task: Any = None
+        self.last = 0.0
+
+    def start(self, total: int | None) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("parse", total=total, rate="", counts="")
+
+    def show(self, tally: Tally, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < _REFRESH_SECONDS:
+            return
+        self.last = now
+        seconds = max(tally.elapsed, 1e-9)
+        rate = f"{tally.inputs / seconds:,.0f} files/s {tally.size / 1e6 / seconds:,.1f} MB/s"
+        counts = (
+            f"[yellow]{sum(tally.warnings.values())} warnings[/yellow] "
+            f"[red]{tally.rejected_total} rejected[/red]"
+        )
+        done = tally.inputs + tally.skipped
+        self.progress.update(self.task, completed=done, rate=rate, counts=counts)
+        self.progress.refresh()
+
+    def stop(self) -> None:
+        self.progress.stop()

@@ -1,0 +1,50 @@
+"""Rendering for people: untrusted text made safe, and rich renderables drawn to bytes.
+
+Text from inputs (paths, messages, articles) is untrusted: control characters are escaped so that
+nothing reaches a terminal as an escape sequence. rich is imported only when it draws something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..core.record import Rejection
+from ..io.environment import Environment
+from ..io.sinks import Present, write_report
+
+
+def printable(text: str) -> str:
+    """`text` with every control or format character shown as an escape (`\\x1b`)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def rejection_line(rejection: Rejection) -> str:
+    return (
+        f"newsclean: {printable(rejection.path)}: {rejection.code}: {printable(rejection.message)}"
+    )
+
+
+def render(renderable: object, terminal: bool) -> bytes:
+    """A rich renderable as bytes for stdout: styled on a terminal (at its width), plain off one."""
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    width = shutil.get_terminal_size().columns if terminal else 120
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=width, highlight=False)
+    console.print(renderable)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    if not terminal:  # rich pads lines to the width; plain text needs no trailing blanks
+        text = "".join(line.rstrip() + "\n" for line in text.splitlines())
+    return text.encode("utf-8")
+
+
+def drawn(view: Callable[[Any], object], as_json: bool, env: Environment) -> Present | None:
+    """How a command presents its report: `view` drawn on stdout, or None for JSON."""
+    if as_json:
+        return None
+    return lambda data: write_report(env.stdout, render(view(data), bool(env.stdout_isatty)))

@@ -1,0 +1,190 @@
+"""Reading inputs: a file or URL to its bytes (decompressed, bounded), or to why there are none;
+standard input to the dumps it holds, as each one completes.
+
+Compressed inputs (gzip, bz2, xz) are recognised by their magic bytes, whatever their name, and
+decompressed with a bound: more than `max_bytes` is `too_large`.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+import stat
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from ..core.record import (
+    DECOMPRESS_ERROR,
+    NOT_A_FILE,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    READ_ERROR,
+    TOO_LARGE,
+    Rejection,
+)
+from ..core.splitter import StreamSplitter
+from ..exits import UsageError
+from .paths import STDIN, is_url, shown_path, url_filesystem
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_STREAM_READ = 1 << 20
+_BZ2_MAGIC = re.compile(rb"BZh[1-9]")
+_OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
+    (lambda head: head.startswith(b"\x1f\x8b"), lambda stream: gzip.GzipFile(fileobj=stream)),
+    (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
+    (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
+)
+# Non-blocking, so that opening a FIFO without a writer cannot hang the run.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_MAGIC_LEADS = (b"\x1f", b"B", b"\xfd")  # the first bytes of the magic numbers above
+DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def _opener(head: bytes) -> Callable[..., BinaryIO] | None:
+    """The decompressor for data that begins with `head`; None for data that is not compressed
+    (most inputs, told by their first byte)."""
+    if head[:1] not in _MAGIC_LEADS:
+        return None
+    return next((opener for is_format, opener in _OPENERS if is_format(head[:8])), None)
+
+
+def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
+    if (opener := _opener(raw)) is None:
+        return raw
+    try:
+        with opener(io.BytesIO(raw)) as stream:
+            data = stream.read(max_bytes + 1)
+    except DECOMPRESS_ERRORS as error:
+        return Rejection(path, DECOMPRESS_ERROR, str(error) or type(error).__name__)
+    if len(data) > max_bytes:
+        return Rejection(path, TOO_LARGE, f"decompresses to more than {max_bytes} bytes")
+    return data
+
+
+def _read_bounded(descriptor: int, status: os.stat_result, max_bytes: int) -> bytes:
+    """All of a file's bytes, or `max_bytes + 1` of them when it is larger."""
+    if stat.S_ISREG(status.st_mode):
+        wanted = min(status.st_size, max_bytes) + 1
+        data = os.read(descriptor, wanted)
+        if len(data) == wanted:  # larger than it said (it grows): read on, within the bound
+            data += _read_rest(descriptor, max_bytes + 1 - len(data))
+        return data
+    return _read_rest(descriptor, max_bytes + 1)
+
+
+def _read_rest(descriptor: int, limit: int) -> bytes:
+    chunks, total = [], 0
+    while total < limit and (chunk := os.read(descriptor, min(_STREAM_READ, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_url(url: str, max_bytes: int) -> bytes | Rejection:
+    try:
+        fs, path = url_filesystem(url)
+        if fs.isdir(path):
+            return Rejection(url, NOT_A_FILE, "a folder")
+        with fs.open(path, "rb") as file:
+            raw = file.read(max_bytes + 1)
+    except FileNotFoundError:
+        return Rejection(url, NOT_FOUND, "no such file")
+    except PermissionError as error:
+        return Rejection(url, PERMISSION_DENIED, str(error) or "permission denied")
+    except (OSError, UsageError) as error:
+        return Rejection(url, READ_ERROR, str(error))
+    if len(raw) > max_bytes:
+        return Rejection(url, TOO_LARGE, f"larger than {max_bytes} bytes")
+    return _decompressed(raw, url, max_bytes)
+
+
+def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejection:
+    """The bytes of one input file or URL (decompressed), or why it cannot be read."""
+    if is_url(path):
+        return _read_url(path, max_bytes)
+    shown = shown_path(path)
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        return Rejection(shown, NOT_FOUND, "no such file")
+    except PermissionError as error:
+        return Rejection(shown, PERMISSION_DENIED, error.strerror or "permission denied")
+    except OSError as error:
+        return Rejection(shown, READ_ERROR, error.strerror or str(error))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            if stat.S_ISDIR(status.st_mode):
+                return Rejection(shown, NOT_A_FILE, "a folder")
+            if not (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
+                return Rejection(shown, NOT_A_FILE, "not a regular file")
+            os.set_blocking(descriptor, True)  # a pipe: wait for its writer's bytes
+        raw = _read_bounded(descriptor, status, max_bytes)
+    except OSError as error:
+        return Rejection(shown, READ_ERROR, error.strerror or str(error))
+    finally:
+        os.close(descriptor)
+    if len(raw) > max_bytes:
+        return Rejection(shown, TOO_LARGE, f"larger than {max_bytes} bytes")
+    return _decompressed(raw, shown, max_bytes)
+
+
+def _stream_reader(stream: BinaryIO) -> Callable[[], bytes]:
+    """A function giving the next bytes available on `stream` (decompressed), b"" at its end."""
+    head = stream.read1(_STREAM_READ)
+    if (opener := _opener(head)) is not None:
+        decompressed = opener(io.BufferedReader(_Prepended(head, stream)))
+        return lambda: decompressed.read1(_STREAM_READ)
+    pending = [head]
+    return lambda: pending.pop() if pending else stream.read1(_STREAM_READ)
+
+
+class _Prepended(io.RawIOBase):
+    """`stream` with bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.head[: len(buffer)] if self.head else self.stream.read1(len(buffer))
+        self.head = self.head[len(data) :]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class StreamRejected(Exception):
+    """Standard input holds no dumps at all (binary data)."""
+
+    def __init__(self, rejection: Rejection) -> None:
+        super().__init__(rejection.message)
+        self.rejection = rejection
+
+
+def stream_dumps(
+    stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
+    """Dumps on a stream as (offset, bytes), in lists of those each read completed.
+
+    Each list comes with whether the stream is idle (the read was short): a caller should then
+    flush what it holds, so that records of a slow producer come out at once. Raises
+    StreamRejected when the stream begins with binary data, and the decompressor's error when a
+    compressed stream is damaged.
+    """
+    read = _stream_reader(stream)
+    splitter = StreamSplitter(max_bytes)
+    at_end = False
+    while not at_end:
+        chunk = read()
+        at_end = not chunk
+        dumps = splitter.feed(chunk, at_end)
+        if splitter.rejected is not None:
+            raise StreamRejected(Rejection(STDIN, *splitter.rejected))
+        yield dumps, len(chunk) < _STREAM_READ

@@ -1,0 +1,1 @@
+"""Runs: outcomes and tallies, worker scheduling, the parse run, incremental runs, batch."""

@@ -1,0 +1,141 @@
+"""The inputs of a run, in order: PATHs, the `--files-from` list, stdin; with `--shard K/N`, the
+K-th of N slices of them; cut into the work the scheduler hands to workers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..core.record import DECOMPRESS_ERROR, EMPTY, Rejection
+from ..exits import UsageError
+from ..io.discover import count_inputs, discover, paths_from
+from ..io.environment import Environment
+from ..io.fingerprint import Fingerprint
+from ..io.paths import STDIN
+from ..io.read import DECOMPRESS_ERRORS, DEFAULT_MAX_BYTES, StreamRejected, stream_dumps
+from .outcome import Outcome
+from .scheduler import FLUSH, Work
+from .work import FILES_PER_BATCH, DumpBatch, FileBatch
+
+_DUMPS_PER_BATCH = 256
+
+# An input to read, with what the state knows of it (None: nothing, or --force).
+Candidate = tuple[str, Fingerprint | None]
+
+
+@dataclass(slots=True)
+class ParseOptions:
+    paths: list[str] = field(default_factory=list)
+    files_from: str | None = None
+    null_separated: bool = False
+    output: str | None = None
+    errors: str | None = None
+    jobs: int = 0  # 0: one per CPU
+    tz: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    strict: bool = False
+    quiet: bool = False
+    progress: bool | None = None  # None: on a terminal only
+    shard: tuple[int, int] | None = None  # --shard K/N: the K-th of N slices of the inputs
+    state: str | None = None  # --state FILE: incremental runs
+    force: bool = False  # with a state: parse everything again
+    dedupe: bool = False  # with a state: skip articles emitted before
+
+
+def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+    """Every input, in order (with --shard K/N, the K-th of N contiguous slices of them)."""
+    if options.shard is None:
+        yield from _all_inputs(options, env)
+        return
+    shard, shards = options.shard
+    inputs = list(_all_inputs(options, env))
+    if STDIN in inputs:
+        raise UsageError("--shard splits a list of inputs: standard input cannot be sharded")
+    yield from inputs[len(inputs) * shard // shards : len(inputs) * (shard + 1) // shards]
+
+
+def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+    """PATHs (folders walked), then the --files-from list (not walked: a folder there is
+    `not_a_file`); `-` when neither is given."""
+    if options.files_from is None and not options.paths:
+        if env.stdin_isatty:
+            raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
+        yield STDIN
+        return
+    yield from discover(options.paths)
+    if options.files_from == STDIN:
+        yield from paths_from(env.stdin, options.null_separated)
+    elif options.files_from is not None:
+        try:
+            listing = open(options.files_from, "rb")  # noqa: SIM115 (this generator holds it open)
+        except OSError as error:
+            raise UsageError(f"--files-from {options.files_from}: {error.strerror}") from None
+        with listing:
+            yield from paths_from(listing, options.null_separated)
+
+
+def input_count(options: ParseOptions, env: Environment) -> int | None:
+    """How many inputs there are, for the bar; None when a list on stdin cannot be read twice."""
+    if options.files_from == STDIN or (not options.paths and options.files_from is None):
+        return None
+    if options.files_from is None and options.shard is None:
+        return count_inputs(options.paths)
+    return sum(1 for _ in input_paths(options, env))
+
+
+def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
+    """Dumps from stdin in batches, a FLUSH whenever the producer is slower than we are."""
+    index = 0
+    try:
+        for dumps, idle in stream_dumps(env.stdin, max_bytes):
+            for start in range(0, len(dumps), _DUMPS_PER_BATCH):
+                chunk = dumps[start : start + _DUMPS_PER_BATCH]
+                yield DumpBatch(
+                    [(index + i, offset, data) for i, (offset, data) in enumerate(chunk)]
+                )
+                index += len(chunk)
+            if idle:
+                yield FLUSH
+    except StreamRejected as rejected:
+        yield Outcome(STDIN, rejection=rejected.rejection)
+        return
+    except DECOMPRESS_ERRORS as error:
+        yield Outcome(STDIN, rejection=Rejection(STDIN, DECOMPRESS_ERROR, str(error)))
+        return
+    if index == 0:
+        yield Outcome(STDIN, rejection=Rejection(STDIN, EMPTY, "no dump on standard input"))
+
+
+def work_items(
+    paths: Iterable[str | Rejection | Candidate], env: Environment, max_bytes: int
+) -> Iterator[Work]:
+    """Batches of files, stdin's dumps and ready rejections, in input order."""
+    batch: list[str] = []
+    known: list[Fingerprint | None] = []
+    for item in paths:
+        if isinstance(item, Rejection) or item == STDIN:
+            if batch:
+                yield FileBatch(batch, known)
+                batch, known = [], []
+            if isinstance(item, Rejection):
+                yield Outcome(item.path, rejection=item)
+            else:
+                yield from _stream_work(env, max_bytes)
+            continue
+        path, fingerprint = (item, None) if isinstance(item, str) else item
+        batch.append(path)
+        known.append(fingerprint)
+        if len(batch) == FILES_PER_BATCH:
+            yield FileBatch(batch, known)
+            batch, known = [], []
+    if batch:
+        yield FileBatch(batch, known)
+
+
+def with_jobs(jobs: int, paths: Iterator[str | Rejection]) -> tuple[int, Iterator[str | Rejection]]:
+    """Workers to start: none for a single input, where a pool costs more than it saves."""
+    first = list(itertools.islice(paths, 2))
+    if len(first) < 2 and STDIN not in first:
+        jobs = 1
+    return jobs, itertools.chain(first, paths)

@@ -1,0 +1,87 @@
+"""What a run produces: the outcome of each input, and the tally of a whole run."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..core.record import Rejection
+from ..exits import ExitStatus
+from ..io.fingerprint import Fingerprint
+from ..io.paths import STDIN
+
+_EXAMPLES_PER_CODE = 3
+
+
+class Outcome(NamedTuple):
+    """What one input (or a run of dumps from a stream) gave, ready to write. A tuple: from
+    workers it comes as a plain one (`scheduler`), which pickles fastest."""
+
+    path: str
+    lines: bytes = b""
+    records: int = 0
+    warned: int = 0  # records with at least one warning
+    warnings: dict[str, int] = {}  # noqa: RUF012 (never mutated: a fresh dict is made per outcome)
+    size: int = 0
+    rejection: Rejection | None = None
+    hashes: tuple[str, ...] = ()  # sha256 of each record's dump (tracked)
+    seen: Fingerprint | None = None  # the file as read (tracked)
+    unchanged: bool = False  # its content is what the state knew: not parsed again
+    inputs: int = 1  # the inputs it stands for: a worker merges runs of plain ones
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts of a run: inputs, records, rejections and warnings by code, with examples."""
+
+    inputs: int = 0
+    skipped: int = 0  # known to --state, unchanged: not read
+    records: int = 0
+    warned: int = 0  # records with at least one warning
+    size: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    stdin_seen: bool = False
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.unchanged:
+            self.skipped += 1
+            return
+        # Standard input is one input, whose dumps come in several outcomes.
+        self.inputs += outcome.inputs if outcome.path != STDIN else not self.stdin_seen
+        self.stdin_seen = self.stdin_seen or outcome.path == STDIN
+        self.size += outcome.size
+        if outcome.rejection is not None:
+            self.rejected[outcome.rejection.code] += 1
+            self._example(outcome.rejection.code, outcome.path)
+            return
+        self.records += outcome.records
+        if outcome.warnings:
+            self.warned += outcome.warned
+            self.warnings.update(outcome.warnings)
+            for code in outcome.warnings:
+                self._example(code, outcome.path)
+
+    def _example(self, code: str, path: str) -> None:
+        examples = self.examples.setdefault(code, [])
+        if len(examples) < _EXAMPLES_PER_CODE and path not in examples:
+            examples.append(path)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+
+def exit_status(tally: Tally, strict: bool) -> ExitStatus:
+    """0 when every input gave records, 1 when one was rejected (--strict: or warned)."""
+    if tally.rejected or (strict and tally.warned):
+        return ExitStatus.REJECTED
+    return ExitStatus.OK

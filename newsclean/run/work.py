@@ -1,0 +1,136 @@
+"""The work of a worker: read, parse and serialise a batch of files, or of dumps cut from a
+stream. Pure but for reading the files: it runs as well in worker processes or on a cluster."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from ..core.parse import parse_dump, parse_input
+from ..core.record import Record, Rejection
+from ..io.fingerprint import Fingerprint
+from ..io.paths import shown_path
+from ..io.read import DEFAULT_MAX_BYTES, read_input
+from .outcome import Outcome
+
+FILES_PER_BATCH = 256
+_JSONL = orjson.OPT_APPEND_NEWLINE
+
+
+@dataclass(slots=True, frozen=True)
+class Settings:
+    """What every worker needs to know; small and picklable."""
+
+    tz: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    track: bool = False  # note each file's size, mtime and content hash (for --state)
+
+
+@dataclass(slots=True, frozen=True)
+class FileBatch:
+    paths: list[str]
+    known: list[Fingerprint | None] | None = None  # what the state knows, path by path
+
+
+@dataclass(slots=True, frozen=True)
+class DumpBatch:
+    """Dumps cut from a stream: (index, offset, bytes) each."""
+
+    dumps: list[tuple[int, int, bytes]]
+
+
+@cache
+def _time_zone(name: str | None) -> ZoneInfo | None:
+    return None if name is None else ZoneInfo(name)
+
+
+def _serialised(
+    path: str,
+    records: list[Record],
+    size: int,
+    track: bool,
+    seen: Fingerprint | None = None,
+) -> Outcome:
+    warnings: dict[str, int] = {}
+    warned = 0
+    for record in records:
+        if record["warnings"]:
+            warned += 1
+            for code in record["warnings"]:
+                warnings[code] = warnings.get(code, 0) + 1
+    return Outcome(
+        path,
+        b"".join([orjson.dumps(r, option=_JSONL) for r in records]),
+        len(records),
+        warned,
+        warnings,
+        size,
+        None,
+        tuple([record["source"]["sha256"] for record in records]) if track else (),
+        seen,
+    )
+
+
+def process_file(path: str, settings: Settings, known: Fingerprint | None = None) -> Outcome:
+    """Read, parse and serialise one input file; one whose content hash is `known`'s is not
+    parsed again."""
+    shown = shown_path(path)
+    try:
+        status = os.stat(path) if settings.track else None
+    except OSError:
+        status = None  # reading it says why
+    data = read_input(path, settings.max_bytes)
+    if isinstance(data, Rejection):
+        return Outcome(data.path, rejection=data)
+    seen = None
+    if status is not None:
+        seen = Fingerprint.of(status, data)
+        if known is not None and seen.sha256 == known.sha256:
+            return Outcome(shown, size=len(data), seen=seen, unchanged=True)
+    parsed = parse_input(data, shown, _time_zone(settings.tz))
+    if parsed.rejection is not None:
+        return Outcome(shown, size=len(data), rejection=parsed.rejection, seen=seen)
+    return _serialised(shown, parsed.records, len(data), settings.track, seen)
+
+
+def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
+    """Parse and serialise dumps cut from standard input."""
+    zone = _time_zone(settings.tz)
+    records = [parse_dump(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
+    return _serialised("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
+
+
+def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
+    if isinstance(work, DumpBatch):
+        return [process_dumps(work, settings)]
+    known = work.known or [None] * len(work.paths)
+    return [
+        process_file(path, settings, fingerprint)
+        for path, fingerprint in zip(work.paths, known, strict=True)
+    ]
+
+
+def _plain(outcome: Outcome) -> bool:
+    """Records without a warning, and nothing to tell about the input but its counts."""
+    untracked = outcome.seen is None and not outcome.hashes
+    return outcome.rejection is None and not outcome.warned and untracked and not outcome.unchanged
+
+
+def merged(outcomes: list[Outcome]) -> list[Outcome]:
+    """Each run of plain outcomes as one, so that the parent reads, counts and writes it at once."""
+    result: list[Outcome] = []
+    for plain, run in itertools.groupby(outcomes, _plain):
+        if not plain:
+            result.extend(run)
+            continue
+        group = list(run)
+        lines = b"".join([outcome.lines for outcome in group])
+        records = sum(outcome.records for outcome in group)
+        size = sum(outcome.size for outcome in group)
+        result.append(Outcome(group[0].path, lines, records, size=size, inputs=len(group)))
+    return result
