@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from helpers import TESTS, assert_valid
 from newsclean import parse_bytes, parse_input
 from newsclean.core.article import by_lines, read_article
-from newsclean.core.dateline import parse_any_layout, parse_dateline
+from newsclean.core.dateline import DATELINE_LINE, parse_any_layout, parse_dateline
 from newsclean.core.parse import parse_dump
 from newsclean.core.splitter import lf_lines, next_dump
 from newsclean.core.textrepair import repair_mojibake
@@ -135,6 +135,26 @@ def test_datelines_round_trip(moment, layout):
     assert parsed is not None
     assert parsed.published == moment.isoformat()
     assert parsed.weekday_ok
+
+
+_ZONES = st.sampled_from(["", " UTC", " utc", "Z", " GMT", " +01:00", " -0530", " EST"])
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)),
+    st.sampled_from([*_LAYOUTS, "{:%Y-%m-%dT%H:%M}", "{:%d %b %Y}", "{:%B %d, %Y %I:%M %p}"]),
+    _ZONES,
+    st.sampled_from(["", " ", "\t", "\xa0"]),
+)
+def test_the_splitter_finds_exactly_the_datelines_the_reader_reads(moment, layout, zone, blank):
+    """One grammar: a line is a dump's dateline for the splitter when the reader reads it as a
+    dateline with a time (`21:36:02 utc` and `EST` included). Values are not its business: an
+    impossible one (Feb 30, +24:00) has a dateline's shape, and the reader calls it unparsed."""
+    text = layout.format(moment) + zone
+    read = parse_dateline(text)
+    has_time = read is not None and "T" in read.published
+    line = (blank + text + blank).encode()
+    assert (DATELINE_LINE.fullmatch(line) is not None) == has_time, (text, read)
 
 
 def _two_digits(top: int) -> st.SearchStrategy[str]:

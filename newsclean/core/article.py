@@ -101,10 +101,11 @@ def by_lines(text: str, tz: tzinfo | None = None) -> Article:
     """`read_article` for any layout: line by line. The header is in the first lines; the rest
     stays whole."""
     lines = text.split("\n", _HEADER_LINES)
-    found = _read_header(lines, tz)
+    found = _read_header(lines, tz, whole=len(lines) <= _HEADER_LINES)
     if found is None:  # a header spread over more lines than that
         lines = text.split("\n")
-        found = _read_header(lines, tz)
+        found = _read_header(lines, tz, whole=True)
+    assert found is not None  # every line is there: the header cannot reach past them
     article, body_start = found
     article.body = _paragraphs("\n".join(lines[body_start:]).split("\n\n"))
     return article
@@ -130,10 +131,11 @@ def _scraper_header(blocks: list[str], tz: tzinfo | None) -> Article | None:
     return article
 
 
-def _read_header(lines: list[str], tz: tzinfo | None) -> tuple[Article, int] | None:
-    """The header and where the body starts; None if it reaches the unsplit rest of the text."""
+def _read_header(lines: list[str], tz: tzinfo | None, whole: bool) -> tuple[Article, int] | None:
+    """The header and where the body starts; None if it reaches the unsplit rest of the text
+    (the last of `lines`, unless they are `whole`)."""
     article = Article()
-    last = len(lines) - 1 if len(lines) == _HEADER_LINES + 1 else len(lines)
+    last = len(lines) if whole else len(lines) - 1
     first = _next_filled(lines, 0)
     if first is None:
         article.warnings.update((record.HEADLINE_NOT_REPEATED, record.DATELINE_MISSING))

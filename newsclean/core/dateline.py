@@ -45,19 +45,42 @@ _WEEKDAYS = {
     for name in (full, full[:3])
 }
 
-_TIME = (
-    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<meridiem>[ap])\.?m\.?)?)?"
+# One grammar, for reading a dateline (`parse_dateline`) and for finding one that begins a dump
+# (`DATELINE_LINE`, the splitter's): a date in one of three layouts, a time, a zone.
+_MONTH = "|".join(_MONTHS)
+_WEEKDAY = "|".join(_WEEKDAYS)
+_DATES = (
+    rf"(?:(?P<weekday>{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})",
+    rf"(?:(?P<weekday>{_WEEKDAY}),?\s+)?(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
+    r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
+)
+_TIME_SEPARATORS = (r",?\s+", r",?\s+", r"(?:,?\s+|T)")  # ISO 8601 also joins them with T
+_CLOCK = (
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<meridiem>[ap])\.?m\.?)?"
 )
 _ZONE = r"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{2}:?\d{2}))?"
 _LAYOUTS = [
-    re.compile(p + _TIME + _ZONE, re.IGNORECASE)
-    for p in (
-        r"(?:(?P<weekday>[a-z]+),?\s+)?(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})",
-        r"(?:(?P<weekday>[a-z]+),?\s+)?(?P<day>\d{1,2})\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})",
-        r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
-    )
+    re.compile(f"{date}(?:{separator}{_CLOCK})?{_ZONE}", re.IGNORECASE)
+    for date, separator in zip(_DATES, _TIME_SEPARATORS, strict=True)
 ]
+
+
+def _line_pattern() -> re.Pattern[bytes]:
+    """A line holding only a dateline with a time, in bytes as they are in a dump: the same
+    layouts, with blanks (NBSP included) around it and a CR before its LF."""
+    with_time = "|".join(
+        f"{date}{separator}{_CLOCK}{_ZONE}"
+        for date, separator in zip(_DATES, _TIME_SEPARATORS, strict=True)
+    )
+    unnamed = re.sub(r"\(\?P<\w+>", "(?:", with_time)
+    blanks = rb"(?:[ \t\xa0]|\xc2\xa0)*"
+    return re.compile(blanks + b"(?:" + unnamed.encode() + b")" + blanks + rb"\r?", re.IGNORECASE)
+
+
+DATELINE_LINE = _line_pattern()
+
+
 # The scraper's own layout, read by slicing: most datelines. Anything else takes the general way.
 _SCRAPER_LAYOUT = re.compile(
     r"[A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2}, [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -65,7 +88,6 @@ _SCRAPER_LAYOUT = re.compile(
 _MONTH_DIGITS = {
     name.title(): f"{number:02d}" for name, number in _MONTHS.items() if len(name) == 3
 }
-_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T")
 # Short, with a year and a time: a line in the dateline's place that we failed to read.
 _LOOKS_LIKE_DATELINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
 
@@ -75,7 +97,7 @@ class Dateline(NamedTuple):
     weekday_ok: bool
 
 
-def _zone(text: str) -> tzinfo:
+def _offset_of(text: str) -> tzinfo:
     if text.upper() in ("Z", "GMT", "UTC"):
         return UTC
     sign = -1 if text[0] == "-" else 1
@@ -97,8 +119,6 @@ def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
 def parse_any_layout(text: str, tz: tzinfo | None = None) -> Dateline | None:
     """`parse_dateline` without the quick way for the scraper's own layout."""
     text = text.strip()
-    if text[10:11] == "T":
-        text = _ISO_TIME.sub(r"\1 ", text, count=1)
     for layout in _LAYOUTS:
         if (match := layout.fullmatch(text)) is not None:
             return _dateline(match.groupdict(), tz)
@@ -120,30 +140,28 @@ def _scraper_dateline(text: str, tz: tzinfo | None) -> Dateline | None:
 
 
 def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | None:
-    weekday = groups.get("weekday")
-    weekday_number = None if weekday is None else _WEEKDAYS.get(weekday.lower())
-    number = groups.get("month_number")
-    month = int(number) if number else _MONTHS.get(groups["month"].lower())
-    if month is None or (weekday is not None and weekday_number is None):
-        return None
+    """The dateline of a layout's match: its groups are there as the layout has them."""
+    weekday, month_name = groups.get("weekday"), groups.get("month")
+    month = _MONTHS[month_name.lower()] if month_name else int(groups["month_number"] or 0)
     hour, zone = groups["hour"], groups["zone"]
     hours = _hours(int(hour or 0), groups["meridiem"])
     if hours is None:
         return None
     try:
         moment = datetime(
-            int(groups["year"]),
+            int(groups["year"] or 0),
             month,
-            int(groups["day"]),
+            int(groups["day"] or 0),
             hours,
             int(groups["minute"] or 0),
             int(groups["second"] or 0),
-            tzinfo=tz if zone is None else _zone(zone),  # a zone in the dateline wins
+            tzinfo=tz if zone is None else _offset_of(zone),  # a zone in the dateline wins
         )
     except ValueError:
         return None
     published = moment.isoformat() if hour else moment.date().isoformat()
-    return Dateline(published, weekday_number is None or weekday_number == moment.weekday())
+    weekday_ok = weekday is None or _WEEKDAYS[weekday.lower()] == moment.weekday()
+    return Dateline(published, weekday_ok)
 
 
 def _hours(hours: int, meridiem: str | None) -> int | None:

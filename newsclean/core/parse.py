@@ -46,7 +46,9 @@ def _decoder(warnings: set[str]) -> Callable[[bytes], str]:
     return to_text_noting
 
 
-def _related(value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]):
+def _related(
+    value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]
+) -> list[RelatedItem] | None:
     if value.kind == "array" and value.array is not None:
         return related.from_php_array(value.array, to_text, clean)
     if value.kind != "string" or value.content is None:
@@ -59,7 +61,7 @@ def _related(value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[
     return items
 
 
-def _payload(
+def _payload_fields(
     value: DumpedValue | None, to_text: Callable[[bytes], str], warnings: set[str]
 ) -> tuple[Payload | None, list[RelatedItem] | None]:
     if value is None:
@@ -94,7 +96,7 @@ def _record(
     warnings: set[str] = set()
     to_text = _decoder(warnings)
     article = _article(scan[span.start : span.text_end], to_text, tz)
-    payload, items = _payload(span.payload, to_text, warnings)
+    payload, items = _payload_fields(span.payload, to_text, warnings)
     warnings |= article.warnings
     whole = span.start == 0 and span.end == len(data)  # one dump a file: hash it without a copy
     digest = hashlib.sha256(data if whole else data[span.start : span.end]).hexdigest()
@@ -120,7 +122,8 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
     if found := sniff(data):
         return Parsed(rejection=Rejection(path, *found))
     scan = lf_lines(data)
-    records, dumplike, pos = [], False, 0
+    records: list[Record] = []
+    dumplike, pos = False, 0
     while (span := next_dump(scan, pos)) is not None:
         result, looks_right = _record(data, scan, span, (path, len(records), 0), tz)
         records.append(result)

@@ -93,7 +93,7 @@ def _as_int(value: object) -> int:
     raise ValueError(value)
 
 
-def _item(fields: dict, clean: Clean) -> RelatedItem:
+def _item(fields: dict[str, object], clean: Clean) -> RelatedItem:
     """The item of a parsed JSON object or PHP array; KeyError, TypeError or ValueError if it is
     not one."""
     pic, title = fields["pic"], fields["title"]

@@ -16,19 +16,12 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from .dateline import DATELINE_LINE
 from .record import NOT_TEXT
 from .sniff import SNIFF_BYTES, sniff
-from .vardump import NOT_A_PAYLOAD, DumpedValue, find_payload, line_end, read_payload
+from .vardump import NOT_A_PAYLOAD, Buffer, DumpedValue, find_payload, line_end, read_payload
 
-# A line holding only a dateline with a time, in any layout `dateline` reads: a dump's header.
-_DATELINE_TEXT = (
-    rb"[ \t]*(?:(?:[A-Za-z]{3,9},? +)?[A-Za-z]{3,9}\.? +\d{1,2},? +\d{4}"
-    rb"|(?:[A-Za-z]{3,9},? +)?\d{1,2} +[A-Za-z]{3,9}\.?,? +\d{4}"
-    rb"|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[AaPp]\.?[Mm]\.?)?"
-    rb"[ \t]*(?:[A-Z]{1,4}|[+-]\d{2}:?\d{2})?[ \t\xa0\xc2]*\r?"
-)
 _LONGEST_DATELINE = 80
-_DATELINE_ALONE = re.compile(_DATELINE_TEXT)
 _BARE_CR = re.compile(rb"\r(?!\n)")
 _BLANKS = re.compile(rb"[ \t\r\n]*")
 _OWN_HEADER_LINES = 3  # headline, headline again, dateline
@@ -55,20 +48,21 @@ def lf_lines(data: bytes) -> bytes:
     return _BARE_CR.sub(b"\n", data) if b"\r" in data else data
 
 
-def skip_blank(buf: bytes, pos: int) -> int:
+def skip_blank(buf: Buffer, pos: int) -> int:
     """Where the run of blank bytes (spaces, tabs, line ends) at `pos` ends."""
-    return _BLANKS.match(buf, pos).end()  # type: ignore[union-attr] (it matches the empty run)
+    blanks = _BLANKS.match(buf, pos)
+    return pos if blanks is None else blanks.end()  # (it always matches, the empty run at least)
 
 
-def _line_start(buf: bytes, pos: int) -> int:
+def _line_start(buf: Buffer, pos: int) -> int:
     return buf.rfind(b"\n", 0, pos) + 1
 
 
-def _is_blank(line: bytes) -> bool:
+def _is_blank(line: Buffer) -> bool:
     return not line.strip()
 
 
-def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
+def _header_start(buf: Buffer, start: int, dateline_at: int) -> int | None:
     """Where the dump whose dateline line starts at `dateline_at` begins, if it is a new one.
     `dateline_at` lies after the own header of the dump at `start` (`_after_own_header`), so the
     line before it is never that dump's headline or its repetition."""
@@ -85,7 +79,7 @@ def _header_start(buf: bytes, start: int, dateline_at: int) -> int | None:
     return headline_at
 
 
-def _after_own_header(buf: bytes, start: int, stop: int) -> int:
+def _after_own_header(buf: Buffer, start: int, stop: int) -> int:
     """Where the line after the dump's third filled line begins (its dateline's, most often).
     A dateline up to there cannot begin a new dump: the line before it would be the dump's own
     first or second line, or blank."""
@@ -99,7 +93,7 @@ def _after_own_header(buf: bytes, start: int, stop: int) -> int:
     return pos
 
 
-def _next_header(buf: bytes, start: int, stop: int) -> int | None:
+def _next_header(buf: Buffer, start: int, stop: int) -> int | None:
     """Where the next dump begins before `stop`, found by its dateline line. Every dateline has a
     time, so only short lines holding a colon are tried: a quick search, not a scan by regex."""
     colon = buf.find(b":", _after_own_header(buf, start, stop), stop)
@@ -107,7 +101,7 @@ def _next_header(buf: bytes, start: int, stop: int) -> int | None:
         line_start = buf.rfind(b"\n", start, colon) + 1 or start
         line_end = buf.find(b"\n", colon, stop)
         line_end = stop if line_end < 0 else line_end
-        if line_end - line_start <= _LONGEST_DATELINE and _DATELINE_ALONE.fullmatch(
+        if line_end - line_start <= _LONGEST_DATELINE and DATELINE_LINE.fullmatch(
             buf, line_start, line_end
         ):
             begin = _header_start(buf, start, line_start)
@@ -117,7 +111,7 @@ def _next_header(buf: bytes, start: int, stop: int) -> int | None:
     return None
 
 
-def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
+def dump_starts_at(buf: Buffer, pos: int, final: bool) -> bool | None:
     """Whether a dump's header starts right at `pos`: a line, then (after at most one blank line)
     a dateline line or the same line again. None: those lines are not all there yet."""
     ends = [pos - 1]
@@ -136,10 +130,10 @@ def dump_starts_at(buf: bytes, pos: int, final: bool) -> bool | None:
     following = lines[1:] if lines[1:2] and lines[1].strip() else lines[2:]
     if not following:
         return False
-    return following[0].strip() == headline or _DATELINE_ALONE.fullmatch(following[0]) is not None
+    return following[0].strip() == headline or DATELINE_LINE.fullmatch(following[0]) is not None
 
 
-def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
+def _first_payload(buf: Buffer, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
     """Where the first payload of the dump at `start` begins and its value (len(buf) and None
     when there is none); None when more input is needed to tell. The dump's first line is its
     headline, whatever it looks like: the search begins on the next line."""
@@ -157,12 +151,12 @@ def _payload(buf: bytes, start: int, final: bool) -> tuple[int, DumpedValue | No
     return len(buf), None
 
 
-def next_dump(buf: bytes, pos: int, final: bool = True) -> DumpSpan | None:
+def next_dump(buf: Buffer, pos: int, final: bool = True) -> DumpSpan | None:
     """The dump at or after `pos`; None when none is left or (not final) more input is needed."""
     start = skip_blank(buf, pos)
     if start >= len(buf):
         return None
-    found = _payload(buf, start, final)
+    found = _first_payload(buf, start, final)
     if found is None:
         return None
     payload_start, value = found

@@ -52,7 +52,8 @@ _END_OF_TOP_ARRAY = re.compile(rb"^\S", re.MULTILINE)
 _SPACE = b" \t\r\n"
 _MAX_DEPTH = 32
 
-NextDumpAt = Callable[[bytes, int, bool], "bool | None"]
+Buffer = bytes | bytearray  # a stream's buffer grows in place; a file is bytes
+NextDumpAt = Callable[[Buffer, int, bool], "bool | None"]
 MISSING = object()  # a nested string cut off by the end of the input: its value is unknown
 
 
@@ -99,7 +100,7 @@ class _NeedMore(Exception):
 
 
 class _Reader:
-    def __init__(self, buf: bytes, final: bool) -> None:
+    def __init__(self, buf: Buffer, final: bool) -> None:
         self.buf = buf
         self.final = final
         self.mismatch = False
@@ -130,9 +131,9 @@ class _Reader:
         close = start + int(match[1])
         if close < len(buf) and buf[close] == 0x22:
             if self.at_line_end(close + 1):
-                return buf[start:close], close + 1
+                return bytes(buf[start:close]), close + 1
             if next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final)):
-                return buf[start:close], close + 1  # `cat` of files without a final newline
+                return bytes(buf[start:close]), close + 1  # `cat` of files without a final newline
         if close >= len(buf) and not self.final:
             raise _NeedMore
         line_end = buf.find(b"\n", start)
@@ -143,7 +144,7 @@ class _Reader:
         stop = line_end - 1 if line_end > start and buf[line_end - 1] == 0x0D else line_end
         if stop > start and buf[stop - 1] == 0x22:
             self.mismatch = True
-            return buf[start : stop - 1], stop
+            return bytes(buf[start : stop - 1]), stop
         self.truncated = True
         return None, stop
 
@@ -202,7 +203,7 @@ class _Reader:
         return array, pos
 
 
-def find_payload(buf: bytes, pos: int) -> re.Match[bytes] | None:
+def find_payload(buf: Buffer, pos: int) -> re.Match[bytes] | None:
     """The first payload line starting at or after `pos` (after a line end), found without a
     slow line-by-line regex scan: candidates are lines that begin like a value or hold
     Xdebug's `.php:`."""
@@ -224,7 +225,7 @@ def find_payload(buf: bytes, pos: int) -> re.Match[bytes] | None:
 
 
 def read_payload(
-    buf: bytes, pos: int, final: bool = True, next_dump_at: NextDumpAt | None = None
+    buf: Buffer, pos: int, final: bool = True, next_dump_at: NextDumpAt | None = None
 ) -> DumpedValue | None:
     """Read the payload starting at `pos` (a match of PAYLOAD_START); None: more input needed.
 
@@ -237,7 +238,7 @@ def read_payload(
     try:
         if match := _STRING.match(buf, pos):
             content, end = reader.string(match, next_dump_at)
-            found = content if content is not None else buf[match.end() : end]
+            found = content if content is not None else bytes(buf[match.end() : end])
             return _finish(reader, "string", int(match[1]), len(found), end, content=found)
         if match := _CONTAINER.match(buf, pos):
             array, end = reader.container(match, 0)
@@ -260,7 +261,7 @@ def read_payload(
         return None
 
 
-def _skip_to_array_end(buf: bytes, pos: int, final: bool) -> int:
+def _skip_to_array_end(buf: Buffer, pos: int, final: bool) -> int:
     """After a top-level array we could not read: where it ends (None: more input needed)."""
     line_start = buf.find(b"\n", pos) + 1
     closing = _END_OF_TOP_ARRAY.search(buf, line_start) if line_start else None
@@ -285,7 +286,7 @@ def _finish(
     return DumpedValue(kind, declared, actual, ok, reader.truncated, end, content, array)
 
 
-def line_end(buf: bytes, pos: int) -> int:
+def line_end(buf: Buffer, pos: int) -> int:
     """The offset after the line end (CRLF, LF or CR) that follows pos, allowing trailing blanks."""
     match = _LINE_END.match(buf, pos)
     return pos if match is None else match.end()

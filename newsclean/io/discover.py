@@ -6,6 +6,7 @@ followed; URLs (`s3://`, `memory://`, ...) are listed through fsspec.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -87,7 +88,7 @@ def _count_folder(folder: str) -> int:
     return total
 
 
-def paths_from(listing: BinaryIO, nul: bool) -> Iterator[str]:
+def paths_from(listing: BinaryIO | io.BufferedIOBase, nul: bool) -> Iterator[str]:
     """Paths from a `--files-from` list, one a line (or NUL-separated), read as they come."""
     separator = b"\0" if nul else b"\n"
     pending = b""

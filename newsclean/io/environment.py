@@ -23,8 +23,10 @@ class _Closed(io.RawIOBase):
         raise OSError(errno.EBADF, "it is closed")
 
 
-def _stdin() -> BinaryIO:
-    return io.BytesIO() if sys.stdin is None else sys.stdin.buffer
+def _stdin() -> io.BufferedIOBase:
+    if sys.stdin is None:
+        return io.BytesIO()
+    return sys.stdin.buffer  # type: ignore[return-value]  # a BufferedReader: it has read1
 
 
 def _stdout() -> BinaryIO:
@@ -44,7 +46,7 @@ def _isatty(stream: object) -> bool:
 
 @dataclass(slots=True)
 class Environment:
-    stdin: BinaryIO = field(default_factory=_stdin)
+    stdin: io.BufferedIOBase = field(default_factory=_stdin)
     stdout: BinaryIO = field(default_factory=_stdout)
     stderr: TextIO = field(default_factory=_stderr)
     stdin_isatty: bool | None = None

@@ -16,7 +16,7 @@ import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import Any
 
 from ..core.record import (
     DECOMPRESS_ERROR,
@@ -34,7 +34,7 @@ from .paths import STDIN, is_url, shown_path, url_filesystem
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _STREAM_READ = 1 << 20
 _BZ2_MAGIC = re.compile(rb"BZh[1-9]")
-_OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[..., BinaryIO]], ...] = (
+_OPENERS: tuple[tuple[Callable[[bytes], bool], Callable[[Any], io.BufferedIOBase]], ...] = (
     (lambda head: head.startswith(b"\x1f\x8b"), lambda stream: gzip.GzipFile(fileobj=stream)),
     (lambda head: _BZ2_MAGIC.match(head) is not None, bz2.BZ2File),
     (lambda head: head.startswith(b"\xfd7zXZ\x00"), lzma.LZMAFile),
@@ -45,7 +45,7 @@ _MAGIC_LEADS = (b"\x1f", b"B", b"\xfd")  # the first bytes of the magic numbers 
 DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
-def _opener(head: bytes) -> Callable[..., BinaryIO] | None:
+def _opener(head: bytes) -> Callable[[Any], io.BufferedIOBase] | None:
     """The decompressor for data that begins with `head`; None for data that is not compressed
     (most inputs, told by their first byte)."""
     if head[:1] not in _MAGIC_LEADS:
@@ -134,7 +134,7 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
     return _decompressed(raw, shown, max_bytes)
 
 
-def _stream_reader(stream: BinaryIO) -> Callable[[], bytes]:
+def _stream_reader(stream: io.BufferedIOBase) -> Callable[[], bytes]:
     """A function giving the next bytes available on `stream` (decompressed), b"" at its end."""
     head = stream.read1(_STREAM_READ)
     if (opener := _opener(head)) is not None:
@@ -147,7 +147,7 @@ def _stream_reader(stream: BinaryIO) -> Callable[[], bytes]:
 class _Prepended(io.RawIOBase):
     """`stream` with bytes already read from it put back in front."""
 
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+    def __init__(self, head: bytes, stream: io.BufferedIOBase) -> None:
         self.head, self.stream = head, stream
 
     def readable(self) -> bool:
@@ -169,7 +169,7 @@ class StreamRejected(Exception):
 
 
 def stream_dumps(
-    stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES
+    stream: io.BufferedIOBase, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
     """Dumps on a stream as (offset, bytes), in lists of those each read completed.
 

@@ -89,7 +89,7 @@ class State:
             (os.getpid(), time.time(), output, json.dumps(outputs)),
         )
         self.db.commit()
-        self.run = cursor.lastrowid
+        self.run = int(cursor.lastrowid or 0)  # an INSERT into a rowid table always sets it
         return self.run
 
     def recover(self) -> None:

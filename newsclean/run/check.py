@@ -45,7 +45,7 @@ def run_check(
     env = env or Environment()
     tally = Tally()
     for outcome in outcomes(options, env):
-        if outcome != FLUSH:
+        if outcome is not FLUSH:
             tally.add(outcome)
     found = report(tally)
     deliver(found, env.stdout, present)

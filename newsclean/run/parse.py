@@ -7,19 +7,20 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
+from ..core.record import Rejection
 from ..exits import ExitStatus, UsageError
 from ..io.environment import Environment
 from ..io.sinks import StreamSink, atomic_path, file_sink, open_sink, remove_stale_temps
-from .inputs import ParseOptions, input_count, input_paths, with_jobs, work_items
+from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
-from .scheduler import FLUSH, default_jobs, run
+from .scheduler import FLUSH, Result, default_jobs, run
 from .work import Settings
 
 if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --state runs
@@ -56,16 +57,17 @@ def check_zone(name: str | None) -> None:
 
 def outcomes(
     options: ParseOptions, env: Environment, state: State | None = None, tally: Tally | None = None
-) -> Iterator[Outcome | str]:
+) -> Iterator[Result]:
     """The outcome of every input of `options`, in input order (and FLUSH marks). With a state,
     inputs it knows unchanged are left out (and counted in `tally`)."""
     check_zone(options.tz)
     jobs, paths = with_jobs(options.jobs or default_jobs(), input_paths(options, env))
+    candidates: Iterable[str | Rejection | Candidate] = paths
     if state is not None:
         from .incremental import unseen
 
-        paths = unseen(paths, state, options.force, tally or Tally())
-    work = work_items(paths, env, options.max_bytes)
+        candidates = unseen(paths, state, options.force, tally or Tally())
+    work = work_items(candidates, env, options.max_bytes)
     return run(work, Settings(options.tz, options.max_bytes, track=state is not None), jobs)
 
 
@@ -100,7 +102,7 @@ def run_parse(
             progress.start(lambda: input_count(options, env))
             cleanup.callback(progress.stop)
         for outcome in outcomes(options, env, state, tally):
-            if outcome == FLUSH:
+            if outcome is FLUSH:
                 sink.flush()
                 if tracker is not None:
                     tracker.flushed(sink, final=True)

@@ -12,6 +12,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,10 +22,18 @@ from ..exits import NewscleanError
 from .outcome import Outcome
 from .work import DumpBatch, FileBatch, Settings, merged, process
 
-FLUSH = "flush"
+
+class Flush(Enum):
+    """A mark in the work: every result so far is wanted before going on."""
+
+    FLUSH = "flush"
+
+
+FLUSH = Flush.FLUSH
 _BATCHES_PER_JOB = 4
 
-Work = FileBatch | DumpBatch | Outcome | str
+Work = FileBatch | DumpBatch | Outcome | Flush
+Result = Outcome | Flush  # what a run gives back, in the order of its work
 
 
 def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> list[tuple[Any, ...]]:
@@ -54,7 +63,7 @@ def _outcomes(future: Future[list[tuple[Any, ...]]]) -> Iterator[Outcome]:
     return map(Outcome._make, future.result())
 
 
-def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Outcome | str]:
+def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Result]:
     for item in work:
         if isinstance(item, FileBatch | DumpBatch):
             yield from process(item, settings)
@@ -62,7 +71,7 @@ def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Outcome | 
             yield item
 
 
-def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Outcome | str]:
+def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Result]:
     # Imported here: a run over one input needs no pool, and starts faster without them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -73,7 +82,7 @@ def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Ou
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
     try:
         for item in work:
-            if item == FLUSH:
+            if item is FLUSH:
                 while window:
                     yield from _outcomes(window.popleft())
                 yield FLUSH
@@ -92,7 +101,7 @@ def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Ou
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Outcome | str]:
+def run(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Result]:
     """Outcomes of `work` in its order (and each FLUSH once all before it are out)."""
     if jobs <= 1:
         return _in_process(work, settings)

@@ -1,0 +1,77 @@
+"""The layers, enforced: core is pure, io does not reach up into run, only cli knows cli; and
+the code is typed (mypy, strict in core)."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT
+
+PACKAGE = ROOT / "newsclean"
+CORE_MAY_IMPORT = set(sys.stdlib_module_names) | {"orjson", "ftfy", "newsclean"}
+
+
+def _imports(path) -> list[str]:
+    """Every module `path` imports, at its top or inside a function, relative ones resolved."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found += [f"{base}.{alias.name}" for alias in node.names] if not node.module else [base]
+    return found
+
+
+def _layer_of(path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else "top"
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_belongs_to_a_layer():
+    layers = {_layer_of(path) for path in MODULES}
+    assert layers == {"core", "io", "run", "cli", "top"}
+    top = {path.name for path in MODULES if _layer_of(path) == "top"}
+    assert top == {"__init__.py", "__main__.py", "exits.py"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(PACKAGE)) for p in MODULES])
+def test_imports_go_down_the_layers(path):
+    layer, imports = _layer_of(path), _imports(path)
+    if layer == "core":
+        outside = [name for name in imports if name.split(".")[0] not in CORE_MAY_IMPORT]
+        assert not outside, f"core imports {outside}"
+        ours = [name for name in imports if name.startswith("newsclean.")]
+        assert all(name.startswith("newsclean.core") for name in ours), ours
+    if layer != "cli" and path != PACKAGE / "__main__.py":
+        assert not [name for name in imports if name.startswith("newsclean.cli")]
+    if layer in ("core", "io"):
+        assert not [name for name in imports if name.startswith("newsclean.run")]
+
+
+def test_the_import_reader_sees_relative_and_lazy_imports():
+    imports = _imports(PACKAGE / "run" / "parse.py")
+    assert "newsclean.io.sinks" in imports  # `from ..io.sinks import ...`
+    assert "newsclean.run.incremental" in imports  # imported inside a function
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed")
+@pytest.mark.parametrize("command", [["--strict", "newsclean/core"], ["newsclean"]])
+def test_mypy_is_clean(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", *command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
