@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -38,12 +40,22 @@ def assert_valid(record: object) -> None:
     _validator().validate(orjson.loads(orjson.dumps(record)))
 
 
+def wait_for(evidence: Callable[[], object], what: str = "the evidence", limit: float = 60) -> None:
+    """Wait until `evidence()` is true: polled, never a fixed sleep. The limit only ends a test
+    that would otherwise hang, far beyond any slow machine's time."""
+    deadline = time.monotonic() + limit
+    while not evidence():
+        assert time.monotonic() < deadline, f"{what} did not come in {limit} s"
+        time.sleep(0.01)
+
+
 def newsclean(
     *args: str, input: bytes | None = None, timeout: float = 60, **kwargs
 ) -> subprocess.CompletedProcess:
     """Run the real command in a subprocess."""
     command = [sys.executable, "-m", "newsclean", *args]
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    # Bytecode caches on: a sandbox that turns them off would make every run compile newsclean.
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONDONTWRITEBYTECODE": ""}
     env.update(kwargs.pop("env", {}))
     return subprocess.run(
         command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs

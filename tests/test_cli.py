@@ -11,12 +11,11 @@ import select
 import signal
 import subprocess
 import sys
-import time
 
 import orjson
 import pytest
 
-from helpers import ROOT, TESTS, assert_valid, newsclean
+from helpers import ROOT, TESTS, assert_valid, newsclean, wait_for
 
 GOLDEN = TESTS / "golden"
 CLEAN = (GOLDEN / "clean.txt").read_bytes()
@@ -209,6 +208,7 @@ def test_compressed_inputs_are_known_by_their_magic_bytes(tmp_path):
         assert [r["headline"] for r in stdin] == [r["headline"] for r in plain]
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_is_too_large_not_a_crash(tmp_path):
     bomb = tmp_path / "bomb.txt.gz"
     bomb.write_bytes(gzip.compress(CLEAN + b"\0" * (200 * 1024 * 1024), compresslevel=9))
@@ -238,6 +238,7 @@ def test_control_characters_in_paths_never_reach_the_terminal(tmp_path):
     assert "evil\\x1b[31m\\x07.txt: empty:" in result.stderr.decode()
 
 
+@pytest.mark.slow
 def test_a_long_files_from_list_with_nul_separators(tmp_path):
     listing = tmp_path / "list.bin"
     listing.write_bytes((str(GOLDEN / "payload_null.txt") + "\0").encode() * 200_000)
@@ -297,7 +298,7 @@ def test_records_come_out_while_a_slow_stream_is_still_arriving():
             for piece in (CLEAN[:100], CLEAN[100:] + b"\n"):
                 process.stdin.write(piece)
                 process.stdin.flush()
-                time.sleep(0.05)
+            # The dump's record comes out while stdin stays open: no end of input to wait for.
             assert orjson.loads(_read_line(process, 20))["source"]["index"] == index
         process.stdin.close()
         assert process.wait(20) == 0
@@ -306,34 +307,87 @@ def test_records_come_out_while_a_slow_stream_is_still_arriving():
         process.kill()
 
 
+def children_of(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux: /proc)."""
+    tasks = f"/proc/{pid}/task"
+    found = []
+    for task in os.listdir(tasks) if os.path.isdir(tasks) else []:
+        with open(f"{tasks}/{task}/children") as children:
+            found += [int(child) for child in children.read().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its parent counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["to the run", "to its process group"])
 @pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_mid_run_leaves_no_partial_output(tmp_path, sent, status):
+def test_a_signal_mid_run_leaves_no_partial_output_and_no_worker(tmp_path, sent, status, group):
     out = tmp_path / "out.jsonl"
     out.write_bytes(b"the previous run\n")
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsclean", "parse", "--files-from", "-", "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "newsclean",
+            "parse",
+            "-j",
+            "2",
+            "--files-from",
+            "-",
+            "-o",
+            str(out),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
-    process.stdin.write((str(GOLDEN / "clean.txt") + "\n").encode() * 50)
+    # More than a batch of files: the workers start, then wait with the run for more of the list.
+    process.stdin.write((str(GOLDEN / "clean.txt") + "\n").encode() * 300)
     process.stdin.flush()
-    deadline = time.monotonic() + 20
-    while (
-        not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline
-    ):
-        time.sleep(0.02)
-    time.sleep(0.3)
-    process.send_signal(sent)
-    assert process.wait(20) == status
+    wait_for(lambda: len(children_of(process.pid)) == 2, "the workers")
+    workers = children_of(process.pid)
+    if group:
+        os.killpg(process.pid, sent)
+    else:
+        process.send_signal(sent)
+    process.wait(20)
     process.stdin.close()
     stderr = process.stderr.read().decode()
+    assert process.returncode == status, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines() == [f"newsclean: {'interrupted' if status == 130 else 'terminated'}"]
     assert out.read_bytes() == b"the previous run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+    assert not [worker for worker in workers if alive(worker)]
 
 
+def test_workers_die_with_their_parent_killed(tmp_path):
+    """SIGKILL gives the parent no chance to stop its workers: they notice and die with it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "parse", "-j", "2", "--files-from", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    process.stdin.write((str(GOLDEN / "clean.txt") + "\n").encode() * 300)
+    process.stdin.flush()
+    wait_for(lambda: len(children_of(process.pid)) == 2, "the workers")
+    workers = children_of(process.pid)
+    process.kill()
+    process.wait(20)
+    process.stdin.close()
+    wait_for(lambda: not [worker for worker in workers if alive(worker)], "the workers' end", 5)
+
+
+@pytest.mark.slow
 def test_flat_memory_on_a_long_stream(tmp_path):
     stream = tmp_path / "stream.txt"
     stream.write_bytes(CLEAN * 40_000)  # 28 MB of dumps glued together
@@ -352,6 +406,7 @@ def test_binary_on_stdin_is_rejected_at_once(tmp_path):
     assert peak < 150
 
 
+@pytest.mark.slow
 def test_a_zero_filled_stream_is_read_in_bounded_memory(tmp_path):
     """NUL runs are the gaps a crash leaves, not binary data: read through, they pile up nowhere."""
     zeros = tmp_path / "zeros.gz"

@@ -10,12 +10,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import orjson
 import pytest
 
-from helpers import TESTS, newsclean
+from helpers import TESTS, newsclean, wait_for
 
 GOLDEN = TESTS / "golden"
 SAMPLE = TESTS / "corpus_sample" / "dump"
@@ -31,12 +30,18 @@ def folders(tmp_path):
     return inbox, out, tmp_path / "state.db"
 
 
-def parse(inbox, state, output, *extra):
-    return newsclean("parse", "-q", str(inbox), "--state", str(state), "-o", str(output), *extra)
+def parse(inbox, state, output, *extra, **kwargs):
+    command = ["parse", "-q", str(inbox), "--state", str(state), "-o", str(output), *extra]
+    return newsclean(*command, **kwargs)
 
 
 def lines_of(path) -> list[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines()] if path.exists() else []
+
+
+def _lock_holder(state) -> str:
+    lock = state.parent / f"{state.name}.lock"
+    return lock.read_text().strip() if lock.exists() else ""
 
 
 def summary(state) -> dict:
@@ -114,10 +119,7 @@ def test_a_second_run_on_a_held_state_exits_75_and_writes_nothing(folders):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not (state.parent / "state.db.lock").exists():
-            time.sleep(0.02)
-        time.sleep(0.3)
+        wait_for(lambda: _lock_holder(state) == str(holder.pid))
         second = parse(inbox, state, out / "b.jsonl")
         assert second.returncode == 75
         [line] = second.stderr.decode().splitlines()
@@ -225,34 +227,56 @@ def _many_inputs(inbox, count: int) -> None:
         (inbox / f"{index:05d}.txt").write_bytes(sample[index % len(sample)].read_bytes())
 
 
-def test_sigkill_at_random_moments_loses_and_repeats_nothing(folders):
-    inbox, out, state = folders
-    _many_inputs(inbox, 1500)
-    randomly = random.Random(7)
-    for run in range(8):
-        if run % 2:
-            _many_inputs(inbox, 1500 + 150 * run)  # more arrive between runs
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newsclean", "parse", "-q", "-j", "1", str(inbox),
-             "--state", str(state), "-o", str(out / f"{run}.jsonl")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        time.sleep(randomly.uniform(0.05, 0.45))
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    assert parse(inbox, state, out / "final.jsonl").returncode in (0, 1)
-    statuses = [run["status"] for run in summary(state)["runs"]]
-    assert "killed" in statuses, "no kill landed inside a run"
-    seen = [
-        (r["source"]["path"], r["source"]["index"])
+# Every step of a run with --state and -o, in order: a SIGKILL at each must lose nothing.
+CRASH_POINTS = (
+    "run-begun", "written:1", "written:3", "outputs-durable", "state-committing", "published",
+)  # fmt: skip
+
+
+def _articles(out) -> list[tuple[str, int]]:
+    """(path, index) of every article in the committed outputs of `out`."""
+    return [
+        (record["source"]["path"], record["source"]["index"])
         for output in out.glob("*.jsonl")
-        for r in lines_of(output)
+        for record in lines_of(output)
     ]
+
+
+def _assert_exactly_once(inbox, out) -> None:
     everything = newsclean("parse", "-q", str(inbox)).stdout.splitlines()
     expected = {(r["source"]["path"], r["source"]["index"]) for r in map(orjson.loads, everything)}
+    seen = _articles(out)
     assert len(seen) == len(set(seen)), "an article was written twice"
-    assert set(seen) == expected
+    assert set(seen) == expected, "an article was lost"
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def _killed_run(inbox, state, output, step, *extra):
+    return parse(inbox, state, output, *extra, env={"NEWSCLEAN_CRASH_AT": step})
+
+
+@pytest.mark.parametrize("step", CRASH_POINTS)
+def test_a_run_killed_at_any_step_loses_and_repeats_nothing(folders, step):
+    inbox, out, state = folders
+    errors = ("--errors", str(out.parent / "errors.jsonl"))
+    assert _killed_run(inbox, state, out / "1.jsonl", step, *errors).returncode == -signal.SIGKILL
+    (inbox / "later.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
+    assert parse(inbox, state, out / "2.jsonl", *errors).returncode in (0, 1)
+    _assert_exactly_once(inbox, out)
+    assert [run["status"] for run in summary(state)["runs"]][-1] == "done"
+
+
+@pytest.mark.slow
+def test_kills_at_random_steps_over_many_runs_lose_and_repeat_nothing(folders):
+    """A soak: inputs keep arriving, and most runs are killed at a step drawn at random."""
+    inbox, out, state = folders
+    randomly = random.Random(7)
+    for run in range(10):
+        _many_inputs(inbox, 200 + 40 * run)
+        step = randomly.choice([*CRASH_POINTS, f"written:{randomly.randrange(1, 250)}", "none"])
+        _killed_run(inbox, state, out / f"{run}.jsonl", step, "-j", "1")
+    assert parse(inbox, state, out / "final.jsonl").returncode in (0, 1)
+    _assert_exactly_once(inbox, out)
 
 
 def test_on_stdout_the_state_commits_after_each_flush(folders):
@@ -267,7 +291,7 @@ def test_on_stdout_the_state_commits_after_each_flush(folders):
 def test_the_lock_names_its_holder(tmp_path):
     state = tmp_path / "state.db"
     with open(f"{state}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         lock.write("4242\n")
         lock.flush()
         result = newsclean("parse", str(GOLDEN / "clean.txt"), "--state", str(state))

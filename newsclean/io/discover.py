@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
 
 from ..core.record import NOT_A_FILE, PERMISSION_DENIED, READ_ERROR, Rejection
 from .paths import STDIN, is_url, shown_path, url_filesystem
@@ -88,11 +87,11 @@ def _count_folder(folder: str) -> int:
     return total
 
 
-def paths_from(listing: BinaryIO | io.BufferedIOBase, nul: bool) -> Iterator[str]:
+def paths_from(listing: io.BufferedIOBase, nul: bool) -> Iterator[str]:
     """Paths from a `--files-from` list, one a line (or NUL-separated), read as they come."""
     separator = b"\0" if nul else b"\n"
     pending = b""
-    while chunk := listing.read(_LIST_READ):
+    while chunk := listing.read1(_LIST_READ):  # what has arrived: a pipe's list as it comes
         pending += chunk
         *complete, pending = pending.split(separator)
         yield from (os.fsdecode(_strip_cr(path, nul)) for path in complete if path)

@@ -12,8 +12,8 @@ final paths (outputs fsynced), then renames them, then marks the run `done`; a r
 the two is completed by the next one (`recover`), which renames what is left. On stdout, the
 state is committed after each flush, so a kill can repeat the last batch.
 
-Only one run may hold a state at a time: a lock on `STATE.lock` (flock, released by the kernel
-when its holder dies) names the holder's process.
+Only one run may hold a state at a time: a lock on `STATE.lock` (a POSIX lock, which its worker
+processes do not inherit and the kernel releases when its holder dies) names the holder's process.
 """
 
 from __future__ import annotations
@@ -219,8 +219,10 @@ def _lock(path: str) -> int:
     except OSError as error:
         raise UsageError(f"--state {path}: cannot create {lock_path}: {error.strerror}") from None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        # A POSIX lock, not flock: a forked worker does not inherit it, so only this process
+        # holds it, and it ends with this process however it dies.
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: another process holds it
         holder = os.pread(descriptor, 64, 0).decode(errors="replace").strip() or "unknown"
         os.close(descriptor)
         raise StateLocked(

@@ -28,7 +28,6 @@ import time
 import uuid
 from array import array
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +43,7 @@ from ..io.paths import url_filesystem
 from ..io.read import DEFAULT_MAX_BYTES
 from ..io.sinks import Present, deliver
 from .outcome import Outcome
-from .scheduler import default_jobs
+from .scheduler import default_jobs, worker_pool
 from .work import Settings, process_file
 
 RUN = "_run.json"
@@ -240,10 +239,7 @@ def _run_local(out: str, todo: list[int], jobs: int) -> None:
         for shard in todo:
             run_shard(out, shard)
         return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context) as pool:
+    with worker_pool(min(jobs, len(todo))) as pool:
         for _ in pool.map(run_shard, [out] * len(todo), todo):
             pass
 

@@ -7,8 +7,8 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Iterable
+from contextlib import ExitStack, closing
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +16,7 @@ import orjson
 
 from ..core.record import Rejection
 from ..exits import ExitStatus, UsageError
+from ..io.crashpoints import crash_point
 from ..io.environment import Environment
 from ..io.sinks import StreamSink, atomic_path, file_sink, open_sink, remove_stale_temps
 from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
@@ -57,7 +58,7 @@ def check_zone(name: str | None) -> None:
 
 def outcomes(
     options: ParseOptions, env: Environment, state: State | None = None, tally: Tally | None = None
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """The outcome of every input of `options`, in input order (and FLUSH marks). With a state,
     inputs it knows unchanged are left out (and counted in `tally`)."""
     check_zone(options.tz)
@@ -93,6 +94,7 @@ def run_parse(
         # The run and the temporary files it will write are recorded before they exist, so
         # that whatever a kill leaves behind, the next run can find and remove.
         tracker = _tracker(state, options, targets) if state else None
+        crash_point("run-begun")
         sink = open_sink(options.output, env.stdout)
         cleanup.callback(sink.abort)
         errors = file_sink(options.errors) if options.errors else None
@@ -101,7 +103,9 @@ def run_parse(
         if progress is not None:
             progress.start(lambda: input_count(options, env))
             cleanup.callback(progress.stop)
-        for outcome in outcomes(options, env, state, tally):
+        # Closed on the way out, whatever happens: an early stop kills the workers at once.
+        results = cleanup.enter_context(closing(outcomes(options, env, state, tally)))
+        for outcome in results:
             if outcome is FLUSH:
                 sink.flush()
                 if tracker is not None:
@@ -111,6 +115,7 @@ def run_parse(
             if outcome.rejection is not None and errors is not None:
                 errors.write(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
             tally.add(outcome)
+            crash_point("written", tally.inputs)
             if progress is not None:
                 progress.add(outcome, tally)
             if tracker is not None:
@@ -141,11 +146,14 @@ def _commit(outputs: list[StreamSink], tracker: Tracker | None, tally: Tally) ->
     article is out exactly once whatever kills the run, at whatever step."""
     for output in outputs:
         output.make_durable()  # 1. flushed and fsynced, files still under temporary names
+    crash_point("outputs-durable")
     files = [output.replacing for output in outputs if output.replacing is not None]
     if tracker is not None:
         tracker.committing(files, tally)  # 2. the state names them: a kill from here on is
         # completed by the next run (`State.recover`), which renames what is left
+        crash_point("state-committing")
     for output in outputs:
         output.publish()  # 3. renamed into place
+        crash_point("published")
     if tracker is not None:
         tracker.done(tally)  # 4. the run is done

@@ -8,15 +8,17 @@ result so far before going on (a slow stream's records must come out at once).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 from ..exits import NewscleanError
 from .outcome import Outcome
@@ -42,9 +44,53 @@ def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> list[
     return [tuple(outcome) for outcome in merged(process(work, settings))]
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave SIGINT to the parent, which stops them and cleans up."""
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def worker_setup(parent: int) -> None:
+    """Set up a worker process: it dies with its parent, however the parent dies (a SIGKILL
+    included), and leaves SIGINT and SIGTERM to the parent, which stops it and cleans up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `jobs` worker processes (see `worker_setup`). Left early (an interrupt, an
+    error, a generator closed), it kills its workers at once: they must not finish work nobody
+    will read, nor outlive the run."""
+    # Imported here: a run over one input needs no pool, and starts faster without them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=worker_setup, initargs=(os.getpid(),)
+    )
+    finished = False
+    try:
+        # The workers and the pool's manager thread start now, with SIGINT and SIGTERM held
+        # back: a pool interrupted while it starts cannot be shut down (its thread not yet
+        # joinable). A signal held meanwhile is raised when the mask is restored, in this `try`.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            pool.submit(int).result()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield pool
+        finished = True
+    finally:
+        if not finished:
+            # The executor has no public way to do this before Python 3.14 (terminate_workers).
+            for worker in list(getattr(pool, "_processes", {}).values()):
+                worker.kill()
+        pool.shutdown(wait=True, cancel_futures=not finished)
 
 
 def default_jobs() -> int:
@@ -63,7 +109,7 @@ def _outcomes(future: Future[list[tuple[Any, ...]]]) -> Iterator[Outcome]:
     return map(Outcome._make, future.result())
 
 
-def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Result]:
+def _in_process(work: Iterable[Work], settings: Settings) -> Generator[Result, None, None]:
     for item in work:
         if isinstance(item, FileBatch | DumpBatch):
             yield from process(item, settings)
@@ -71,37 +117,31 @@ def _in_process(work: Iterable[Work], settings: Settings) -> Iterator[Result]:
             yield item
 
 
-def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Result]:
-    # Imported here: a run over one input needs no pool, and starts faster without them.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[Result, None, None]:
     from concurrent.futures.process import BrokenProcessPool
 
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     window: deque[Future[list[tuple[Any, ...]]]] = deque()
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
     try:
-        for item in work:
-            if item is FLUSH:
-                while window:
+        with worker_pool(jobs) as pool:
+            for item in work:
+                if item is FLUSH:
+                    while window:
+                        yield from _outcomes(window.popleft())
+                    yield FLUSH
+                    continue
+                if isinstance(item, FileBatch | DumpBatch):
+                    window.append(pool.submit(_process_in_worker, item, settings))
+                else:
+                    window.append(_done(item))
+                while len(window) > jobs * _BATCHES_PER_JOB or (window and window[0].done()):
                     yield from _outcomes(window.popleft())
-                yield FLUSH
-                continue
-            if isinstance(item, FileBatch | DumpBatch):
-                window.append(pool.submit(_process_in_worker, item, settings))
-            else:
-                window.append(_done(item))
-            while len(window) > jobs * _BATCHES_PER_JOB or (window and window[0].done()):
+            while window:
                 yield from _outcomes(window.popleft())
-        while window:
-            yield from _outcomes(window.popleft())
     except BrokenProcessPool:
         raise NewscleanError("a worker process died; no output was committed") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run(work: Iterable[Work], settings: Settings, jobs: int) -> Iterator[Result]:
+def run(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[Result, None, None]:
     """Outcomes of `work` in its order (and each FLUSH once all before it are out)."""
     if jobs <= 1:
         return _in_process(work, settings)

@@ -1,0 +1,23 @@
+"""Named crash points, for the test suite: a run whose environment names a step kills itself
+there with SIGKILL, so that every step of a commit is tested for a kill on any machine, at any
+speed, without timing.
+
+    NEWSCLEAN_CRASH_AT=state-committing newsclean parse in/ --state s.db -o out.jsonl
+    NEWSCLEAN_CRASH_AT=written:3 ...      after the third outcome is written
+
+Nothing else reads the variable; unset, each point costs one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+VARIABLE = "NEWSCLEAN_CRASH_AT"
+
+
+def crash_point(step: str, count: int | None = None) -> None:
+    """SIGKILL this process when the environment names `step` (or `step:count`)."""
+    wanted = os.environ.get(VARIABLE)
+    if wanted is not None and wanted in (step, f"{step}:{count}"):
+        os.kill(os.getpid(), signal.SIGKILL)
