@@ -104,14 +104,20 @@ def newsclean() -> list[str]:
     return [found] if found else [sys.executable, "-m", "newsclean"]
 
 
-def compare(folder: Path, size: int, count: int, rounds: int) -> dict[str, float]:
+def compare(
+    folder: Path, size: int, count: int, rounds: int, against: Path | None = None
+) -> dict[str, float]:
     nc = newsclean()
-    commands = {
+    commands: dict[str, list[str] | str] = {
         "cat (floor)": f"find {folder} -type f -print0 | xargs -0 cat",
         "naive script": [sys.executable, "-c", NAIVE, str(folder)],
         "newsclean -j 1": [*nc, "parse", "-q", "-j", "1", str(folder)],
         "newsclean": [*nc, "parse", "-q", str(folder)],
     }
+    if against is not None:  # another version's source tree, run the same way, in the same rounds
+        before = ["env", f"PYTHONPATH={against}", sys.executable, "-m", "newsclean"]
+        commands["before -j 1"] = [*before, "parse", "-q", "-j", "1", str(folder)]
+        commands["before"] = [*before, "parse", "-q", str(folder)]
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
     for command in commands.values():
@@ -129,6 +135,11 @@ def compare(folder: Path, size: int, count: int, rounds: int) -> dict[str, float
         print(
             f"{name:16s} {seconds:8.2f} {count / seconds:9,.0f} {size / 1e6 / seconds:7.1f} "
             f"{seconds / floor:6.2f} {peaks[name]:7.0f} MB"
+        )
+    if against is not None:
+        print(
+            f"against {against}: -j 1 {medians['newsclean -j 1'] / medians['before -j 1']:.3f}x "
+            f"its time, default jobs {medians['newsclean'] / medians['before']:.3f}x"
         )
     naive = medians["naive script"]
     print(
@@ -236,6 +247,16 @@ def main() -> None:
         "--manifest-paths", type=int, default=1_000_000, help="paths for the manifest test"
     )
     parser.add_argument("--quick", action="store_true", help="5,000 files, a 30 MB stream")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="TREE",
+        help="also time another version's source tree (e.g. a git worktree), in the same rounds",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the comparison")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="only the comparison with cat and the others"
+    )
     args = parser.parse_args()
     if args.quick:
         args.files, args.stream_mb, args.manifest_paths = 5_000, 30, 20_000
@@ -247,7 +268,9 @@ def main() -> None:
         root = Path(temp)
         folder = root / "dumps"
         size = build(folder, args.files)
-        compare(folder, size, args.files, rounds=3)
+        compare(folder, size, args.files, args.rounds, args.against)
+        if args.compare_only:
+            return
         stream(root, args.stream_mb)
         startup(folder)
         overheads(folder, root)

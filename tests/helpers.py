@@ -9,11 +9,15 @@ import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 import orjson
 
 from newsclean import Parsed, json_schema
+
+if TYPE_CHECKING:
+    from typer.testing import Result
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -60,3 +64,14 @@ def newsclean(
     return subprocess.run(
         command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs
     )
+
+
+def invoke(*args: str, input: bytes | None = None) -> Result:
+    """Run a command in this process (typer's runner): for what needs no real process."""
+    from typer.testing import CliRunner
+
+    from newsclean.cli.app import app
+
+    runner = CliRunner()
+    env = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+    return runner.invoke(app, list(args), input=input, env=env, prog_name="newsclean")

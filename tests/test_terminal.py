@@ -11,7 +11,7 @@ import pexpect
 import pytest
 from rich.console import Console
 
-from helpers import TESTS, newsclean
+from helpers import TESTS, invoke, newsclean
 from newsclean import json_schema, parse_bytes
 from newsclean.cli.show import article_view
 
@@ -132,12 +132,26 @@ def test_schema_command_prints_the_published_schema():
     assert "payload_truncated" in schema["properties"]["warnings"]["items"]["enum"]
 
 
-def test_version_and_help_with_examples():
-    assert newsclean("--version").stdout.decode().startswith("newsclean 1.")
-    for command in ("parse", "check", "show", "schema"):
-        result = newsclean(command, "--help")
-        assert result.returncode == 0
-        assert "Example" in result.stdout.decode(), command
+def test_the_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    assert newsclean("--version").stdout.decode() == f"newsclean {version('newsclean')}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["parse"], ["check"], ["show"], ["schema"], ["state", "show"], ["state", "prune"],
+     ["batch", "run"], ["batch", "status"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_every_command_help_has_an_example_of_itself(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.output.splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("Example"))
+    examples = [line.partition("Example: ")[2] or line for line in lines[first:]]
+    own = " ".join(["newsclean", *command]).replace("batch run", "batch")
+    assert any(line.startswith(own + " ") for line in examples), result.output
 
 
 def _spawn(*args: str, columns: int = 100) -> pexpect.spawn:
@@ -174,13 +188,17 @@ def test_parse_quiet_at_a_terminal_shows_only_rejections():
     assert child.before.decode().strip().endswith("empty.txt: empty: the input is empty")
 
 
-def test_show_at_a_terminal_is_styled_and_safe():
-    path = TESTS / "golden" / "clean.txt"
+def test_show_at_a_terminal_is_styled_and_safe(tmp_path):
+    """A hostile dump at a real terminal: styled by us, its own escape sequences made visible."""
+    path = tmp_path / "hostile.txt"
+    path.write_bytes(HOSTILE + b"NULL\n")
     child = _spawn("show", str(path))
     child.expect(pexpect.EOF)
     screen = child.before.decode()
-    assert "\x1b[1m" in screen  # the headline in bold
-    assert "Ivanovic seals Canberra victory" in screen
+    assert "\x1b[1m" in screen  # the headline in bold: decorated, this is a terminal
+    assert "[bold red]markup[/bold red]" in screen  # markup shown as written, never applied
+    assert "\\x1b[2J" in screen and "\\x07" in screen  # the input's escapes, escaped
+    assert "\x1b[2J" not in screen and "\x1b]0;" not in screen and "\x07" not in screen
 
 
 def test_parse_off_a_terminal_has_no_escape_codes():
