@@ -53,6 +53,18 @@ KINDS = {
     "concat_12h_no_payload": "payload_missing", "zero_filled_tail": "payload_truncated",
     "concat_zero_gap": "payload_truncated", "length_mismatch": "payload_length_mismatch",
     "second_line_on_line_13": "not_a_dump", "headline_again_on_line_13": "dateline_missing",
+    # What real PHP 8 and Xdebug 3 print (tests/php/make.sh), and where a dump ends.
+    "php_title_holds_title_key": "related_recovered", "php_title_holds_id_key": "related_recovered",
+    "php_json_encode": "mojibake_repaired", "php_float": "clean", "php_xdebug_float": "clean",
+    "php_objects_typed": "clean", "php_xdebug_objects_typed": "clean",
+    "php_odd_values": "related_partial", "php_xdebug_odd_values": "related_partial",
+    "php_array_mixed_values": "related_partial", "php_xdebug_array_mixed_values": "related_partial",
+    "php_array_title_line_break": "clean", "php_xdebug_array_title_line_break": "clean",
+    "php_xdebug_no_php_extension": "clean", "php_xdebug_eval": "clean",
+    "php_xdebug_long_string": "payload_truncated", "php_xdebug_deep_array": "payload_truncated",
+    "php_string_with_nul": "clean", "php_xdebug_string_with_nul": "clean",
+    "payload_line_in_body": "clean", "length_mismatch_line_break": "payload_length_mismatch",
+    "concat_glued_truncated": "payload_truncated",
 }  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from newsclean.core.article import by_lines, read_article
 from newsclean.core.dateline import DATELINE_LINE, parse_any_layout, parse_dateline
 from newsclean.core.parse import parse_dump
 from newsclean.core.splitter import lf_lines, next_dump
-from newsclean.core.textrepair import repair_mojibake
+from newsclean.core.textrepair import BOM, repair_mojibake
 from newsclean.io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 
 GOLDEN = TESTS / "golden"
@@ -211,7 +211,7 @@ def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(pieces, sizes):
     data = b"".join(pieces)
     stream = io.BufferedReader(_Trickle(data, sizes), buffer_size=64)
     try:
-        streamed = [dump for dumps, _ in stream_dumps(stream) for dump in dumps]
+        streamed = [dump for dumps, _ in stream_dumps(stream, live=False) for dump in dumps]
     except StreamRejected:
         assert parse_input(data).rejection is not None  # a file of the same bytes is rejected too
         return
@@ -255,3 +255,49 @@ def test_the_scraper_header_fast_path_reads_as_the_line_by_line_path(
     repeat = headline if repeat is None else repeat  # mostly the scraper's own layout
     text = f"{headline}\n\n{repeat}\n{dateline}{gap}" + "\n\n".join(body) + "\n\n\n"
     assert read_article(text) == by_lines(text)
+
+
+def _single_dumps() -> list[bytes]:
+    """Files holding one dump each, with the scraper's header (headline, blank, headline,
+    dateline): a dump glued onto another is found by its header, so one without its repeated
+    headline or its dateline, after a dump cut inside its payload or without one, cannot be told
+    from that dump's rest (README, "Limits")."""
+    files = [*DUMP_FILES, *sorted((TESTS / "corpus_sample" / "dump").iterdir())]
+    dumps = []
+    for path in files:
+        records = parse_bytes(path.read_bytes())
+        header_damaged = {"headline_not_repeated", "dateline_missing"} & set(records[0]["warnings"])
+        if len(records) == 1 and not header_damaged:
+            dumps.append(path.read_bytes())
+    return dumps
+
+
+SINGLE_DUMPS = _single_dumps()
+
+
+def _without_source(records: list) -> list:
+    return [{key: value for key, value in record.items() if key != "source"} for record in records]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SINGLE_DUMPS), st.booleans(), st.sampled_from([b"", b"\n"])),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.integers(1, 700), max_size=40),
+)
+def test_dumps_cat_together_give_the_records_they_give_alone(dumps, sizes):
+    """`cat` of dump files, with or without a newline between them and byte order marks, gives
+    the records each gives alone (but for `source`), read whole or as a stream in any pieces."""
+    alone, joined = [], b""
+    for dump, bom, separator in dumps:
+        text = (BOM if bom and not dump.startswith(BOM) else b"") + dump
+        alone += parse_bytes(text)
+        joined += text + separator
+    assert _without_source(parse_bytes(joined)) == _without_source(alone)
+    stream = io.BufferedReader(_Trickle(joined, sizes), buffer_size=64)
+    streamed = [dump for dumps, _ in stream_dumps(stream, live=False) for dump in dumps]
+    records = [parse_dump(dump, "-", i, offset) for i, (offset, dump) in enumerate(streamed)]
+    assert _without_source(records) == _without_source(alone)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 
 from . import record, related
@@ -20,7 +20,7 @@ from .article import Article, read_article
 from .record import Payload, Record, Rejection, RelatedItem
 from .sniff import sniff
 from .splitter import DumpSpan, lf_lines, next_dump
-from .textrepair import BOM, clean, to_text, unify_newlines
+from .textrepair import BOM, clean, repair, to_text, unify_newlines
 from .vardump import DumpedValue
 
 
@@ -50,11 +50,21 @@ def _related(
     value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]
 ) -> list[RelatedItem] | None:
     if value.kind == "array" and value.array is not None:
-        return related.from_php_array(value.array, to_text, clean)
+        items, all_items = related.from_php_array(value.array, to_text, clean)
+        if value.odd or not (all_items or value.truncated):  # a cut one: payload_truncated
+            warnings.add(record.RELATED_PARTIAL)
+        return items
     if value.kind != "string" or value.content is None:
         return None
+
+    def repair_noting(text: str) -> str:
+        repaired, changed = repair(text)
+        if changed:
+            warnings.add(record.MOJIBAKE_REPAIRED)
+        return repaired
+
     items, recovered = related.from_json_text(
-        to_text(value.content), clean, complete=not value.truncated
+        to_text(value.content), clean, not value.truncated, repair_noting
     )
     if recovered:
         warnings.add(record.RELATED_RECOVERED)
@@ -86,6 +96,15 @@ def _article(text_bytes: bytes, to_text: Callable[[bytes], str], tz: tzinfo | No
     return read_article(unify_newlines(to_text(text_bytes)), tz)
 
 
+def _with_nul_bytes(value: DumpedValue, data: bytes) -> DumpedValue:
+    """A string read where NUL bytes were made line ends (`lf_lines`), with its bytes as they are
+    in `data`: a NUL counted in its length is its byte (`to_text` drops it), not a line end."""
+    if value.kind != "string" or not value.ok or value.content is None:
+        return value
+    content = data[value.end - 1 - len(value.content) : value.end - 1]
+    return value if b"\0" not in content else replace(value, content=content)
+
+
 def _record(
     data: bytes, scan: bytes, span: DumpSpan, source: tuple[str, int, int], tz: tzinfo | None
 ) -> tuple[Record, bool]:
@@ -96,7 +115,10 @@ def _record(
     warnings: set[str] = set()
     to_text = _decoder(warnings)
     article = _article(scan[span.start : span.text_end], to_text, tz)
-    payload, items = _payload_fields(span.payload, to_text, warnings)
+    value = span.payload
+    if value is not None and scan is not data:
+        value = _with_nul_bytes(value, data)
+    payload, items = _payload_fields(value, to_text, warnings)
     warnings |= article.warnings
     whole = span.start == 0 and span.end == len(data)  # one dump a file: hash it without a copy
     digest = hashlib.sha256(data if whole else data[span.start : span.end]).hexdigest()

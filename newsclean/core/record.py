@@ -1,6 +1,6 @@
 """The record contract: what one article becomes, the error entry, and their JSON Schema.
 
-Contract v1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION)::
+Contract v1.1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION)::
 
     {"source": {"path": str, "index": int, "offset": int, "sha256": str},
      "headline": str, "dateline": str|null, "published": str|null, "body": [str, ...],
@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "1.1"  # 1.1 added the warning related_partial
 
 # Warning codes, in the order they are listed in a record.
 PAYLOAD_LENGTH_MISMATCH = "payload_length_mismatch"
 PAYLOAD_TRUNCATED = "payload_truncated"
 PAYLOAD_MISSING = "payload_missing"
 RELATED_RECOVERED = "related_recovered"
+RELATED_PARTIAL = "related_partial"
 MOJIBAKE_REPAIRED = "mojibake_repaired"
 NOT_UTF8 = "not_utf8"
 HEADLINE_NOT_REPEATED = "headline_not_repeated"
@@ -37,6 +38,7 @@ WARNING_CODES = (
     PAYLOAD_TRUNCATED,
     PAYLOAD_MISSING,
     RELATED_RECOVERED,
+    RELATED_PARTIAL,
     MOJIBAKE_REPAIRED,
     NOT_UTF8,
     HEADLINE_NOT_REPEATED,

@@ -28,6 +28,7 @@ _ITEM_HEAD = re.compile(
     + r'\s*,\s*"contenttypeid"\s*:\s*' + _INT
     + r'\s*,\s*"pic"\s*:\s*"([^"]*)"\s*,\s*"title"\s*:\s*"'
 )  # fmt: skip
+_FIELDS = ("id", "sort", "contenttypeid", "pic", "title")
 _TITLE_CLOSE = re.compile(r'"\s*\}')
 _SEPARATOR = re.compile(r"\s*,\s*")
 _LIST_END = re.compile(r"\s*\]\s*\Z")
@@ -112,11 +113,21 @@ def _item(fields: dict[str, object], clean: Clean) -> RelatedItem:
 def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
     try:
         parsed = orjson.loads(text)
-        if type(parsed) is not list:
+        if type(parsed) is not list or not _each_field_once(text, parsed):
             return None
         return [_item(entry, clean) for entry in parsed]
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def _each_field_once(text: str, parsed: list[object]) -> bool:
+    """Whether every item has exactly the five fields, each once. A title holding `","title":"`
+    (the scraper never escapes) can make the concatenated text valid JSON with a field given
+    twice, of which a JSON parser silently keeps the last: then the layout parser decides. In
+    valid JSON a quote inside a string is escaped, so `"title":` is always a key."""
+    if any(type(entry) is not dict or len(entry) != len(_FIELDS) for entry in parsed):
+        return False
+    return all(text.count(f'"{field}":') == len(parsed) for field in _FIELDS)
 
 
 def _title_end(text: str, start: int, complete: bool) -> tuple[int, re.Match[str] | None] | None:
@@ -167,21 +178,31 @@ def _json_encoded(text: str) -> bool:
     return text.count("/") == text.count("\\/")
 
 
-def from_json_text(text: str, clean: Clean, complete: bool) -> tuple[list[RelatedItem], bool]:
-    """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed)."""
+def from_json_text(
+    text: str, clean: Clean, complete: bool, repair: Clean
+) -> tuple[list[RelatedItem], bool]:
+    """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed).
+
+    `repair` (mojibake, NFC) is applied to titles that JSON escapes hid from it: `\\u00c3\\u00a9`
+    is mojibake and `e\\u0301` decomposed only once decoded."""
     if not text or text.isspace():
         return [], False
-    strict = _strict(text, clean)
-    if strict is not None and ("\\" not in text or _json_encoded(text)):
-        return strict, False
+    if "\\" not in text:
+        strict = _strict(text, clean)
+        if strict is not None:
+            return strict, False
+    else:
+        strict = _strict(text, lambda title: clean(repair(title)))
+        if strict is not None and _json_encoded(text):
+            return strict, False
     return _by_layout(text, clean, complete), strict is None
 
 
 def from_php_array(
     array: PhpArray, decode: Callable[[bytes], str], clean: Clean
-) -> list[RelatedItem]:
-    """Items of a var_dump of the PHP array itself (arrays or objects with the five fields);
-    elements that are not such an item are left out."""
+) -> tuple[list[RelatedItem], bool]:
+    """Items of a var_dump of the PHP array itself (arrays or objects with the five fields), and
+    whether every element was one: elements that are not such an item are left out."""
     items = []
     for _, element in array.entries:
         if isinstance(element, PhpArray):
@@ -190,7 +211,7 @@ def from_php_array(
                 items.append(_item(fields, clean))
             except (KeyError, TypeError, ValueError):
                 continue
-    return items
+    return items, len(items) == len(array.entries)
 
 
 def _text(value: object, decode: Callable[[bytes], str]) -> object:

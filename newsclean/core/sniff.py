@@ -15,6 +15,7 @@ _CONTROL_SNIFF_BYTES = 1024  # where too many control bytes do
 _MAX_CONTROL_SHARE = 0.05
 # NUL runs that are no binary data: zero-filled blocks (a file cut by a crash), or the input's end.
 _ZERO_GAPS = re.compile(rb"\0{8,}|\0+\Z")
+_MAX_NUL_SHARE = 0.01  # a few NULs in text are PHP strings holding them, printed by var_dump
 _CONTROL_BYTES = bytes(set(range(32)) - set(b"\t\n\r\f\v") | {127})
 
 
@@ -43,10 +44,12 @@ def sniff(data: bytes) -> tuple[str, str] | None:
         return (EMPTY, "no text at all") if data else (EMPTY, "the input is empty")
     sample = data[:_CONTROL_SNIFF_BYTES]
     if data.find(b"\0", 0, SNIFF_BYTES) >= 0:
-        # The zero-filled tail a crash leaves is no binary data.
+        if (foreign := _foreign_format(data)) is not None:  # an archive, UTF-16, ...
+            return NOT_TEXT, foreign
+        # The zero-filled tail a crash leaves is no binary data, nor a NUL in a PHP string.
         head = _ZERO_GAPS.sub(b"", data[:SNIFF_BYTES])
-        if b"\0" in head:
-            return NOT_TEXT, _foreign_format(data) or "binary data (NUL bytes)"
+        if head.count(b"\0") > _MAX_NUL_SHARE * len(head):
+            return NOT_TEXT, "binary data (NUL bytes)"
         if not head or data.translate(None, b"\0").isspace():
             return EMPTY, "only NUL bytes (and white space)"
         sample = head[:_CONTROL_SNIFF_BYTES]

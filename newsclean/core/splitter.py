@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from .dateline import DATELINE_LINE
 from .record import NOT_TEXT
 from .sniff import SNIFF_BYTES, sniff
-from .vardump import NOT_A_PAYLOAD, Buffer, DumpedValue, find_payload, line_end, read_payload
+from .textrepair import BOM
+from .vardump import (
+    NOT_A_PAYLOAD,
+    Buffer,
+    DumpedValue,
+    find_payload,
+    glued_dump_at,
+    line_end,
+    read_payload,
+)
 
 _LONGEST_DATELINE = 80
 _BARE_CR = re.compile(rb"\r(?!\n)")
@@ -42,7 +51,8 @@ class DumpSpan:
 
 def lf_lines(data: bytes) -> bytes:
     """`data` with bare CR line ends made LF, and NUL bytes too (the zero-filled tail a crash
-    leaves becomes blank lines, and a string cut by it ends there): same length, same offsets."""
+    leaves becomes blank lines, and a string cut by it ends there): same length, same offsets.
+    A NUL inside a PHP string counts as its byte all the same (`parse` reads it from the data)."""
     if b"\0" in data:
         data = data.replace(b"\0", b"\n")
     return _BARE_CR.sub(b"\n", data) if b"\r" in data else data
@@ -74,8 +84,11 @@ def _header_start(buf: Buffer, start: int, dateline_at: int) -> int | None:
         blank_at = _line_start(buf, headline_at - 1)
         first_at = _line_start(buf, blank_at - 1) if blank_at >= 1 else blank_at
         blank_ok = _is_blank(buf[blank_at : headline_at - 1])
-        if blank_ok and first_at > start and buf[first_at : blank_at - 1].strip() == headline:
+        first = buf[first_at : blank_at - 1].removeprefix(BOM).strip()
+        if blank_ok and first_at > start and first == headline:
             return first_at
+        if blank_ok and (glued := glued_dump_at(buf, max(first_at, start), blank_at - 1)):
+            return glued  # glued onto the last line of the dump before (no final newline)
     return headline_at
 
 
@@ -124,7 +137,7 @@ def dump_starts_at(buf: Buffer, pos: int, final: bool) -> bool | None:
             break
         ends.append(end)
     lines = [buf[a + 1 : b] for a, b in itertools.pairwise(ends)]
-    headline = lines[0].strip()
+    headline = lines[0].removeprefix(BOM).strip()  # a file glued on may begin with its BOM
     if not headline:
         return False
     following = lines[1:] if lines[1:2] and lines[1].strip() else lines[2:]
@@ -133,30 +146,56 @@ def dump_starts_at(buf: Buffer, pos: int, final: bool) -> bool | None:
     return following[0].strip() == headline or DATELINE_LINE.fullmatch(following[0]) is not None
 
 
-def _first_payload(buf: Buffer, start: int, final: bool) -> tuple[int, DumpedValue | None] | None:
+def _first_payload(
+    buf: Buffer, start: int, final: bool, settled: bool = False
+) -> tuple[int, DumpedValue | None] | None:
     """Where the first payload of the dump at `start` begins and its value (len(buf) and None
     when there is none); None when more input is needed to tell. The dump's first line is its
     headline, whatever it looks like: the search begins on the next line."""
     headline_end = buf.find(b"\n", start)
     if headline_end < 0:
         return (len(buf), None) if final else None
-    pos = headline_end + 1
+    pos, first = headline_end + 1, None
     while match := find_payload(buf, pos):
+        if first is not None and _next_header(buf, start, match.start()) is not None:
+            return first  # a new dump begins before this value: it is not this dump's
         value = read_payload(buf, match.start(), final, dump_starts_at)
         if value is None:
             return None
         if value is not NOT_A_PAYLOAD:
-            return match.start(), value
+            ends = _ends_dump(buf, value, final or settled)
+            if ends is None:
+                return None
+            if ends:
+                return match.start(), value
+            first = first or (match.start(), value)
         pos = match.end()
-    return len(buf), None
+    if first is None:
+        return len(buf), None
+    # A value followed by text that begins no dump is body text (an article about PHP), unless
+    # no other comes before the next dump: then it is the payload, followed by junk.
+    if not (final or settled) and _next_header(buf, start, len(buf)) is None:
+        return None  # another value may still come
+    return first
 
 
-def next_dump(buf: Buffer, pos: int, final: bool = True) -> DumpSpan | None:
-    """The dump at or after `pos`; None when none is left or (not final) more input is needed."""
+def _ends_dump(buf: Buffer, value: DumpedValue, final: bool) -> bool | None:
+    """Whether the input's end or a new dump follows `value` (None: more input needed)."""
+    following = skip_blank(buf, line_end(buf, value.end))
+    if following >= len(buf):
+        return True if final else None
+    return dump_starts_at(buf, following, final)
+
+
+def next_dump(buf: Buffer, pos: int, final: bool = True, settled: bool = False) -> DumpSpan | None:
+    """The dump at or after `pos`; None when none is left or (not final) more input is needed.
+
+    `settled`: a live stream paused, and what has arrived counts as all there is when it comes
+    to telling whether a complete value ends its dump (else a dump would wait for the next)."""
     start = skip_blank(buf, pos)
     if start >= len(buf):
         return None
-    found = _first_payload(buf, start, final)
+    found = _first_payload(buf, start, final, settled)
     if found is None:
         return None
     payload_start, value = found
@@ -186,8 +225,9 @@ class StreamSplitter:
         self._head = bytearray()  # the stream's first SNIFF_BYTES
         self._sniffed = False
 
-    def feed(self, chunk: bytes, at_end: bool) -> list[tuple[int, bytes]]:
-        """The dumps completed by `chunk` (`at_end`: the stream ended after it)."""
+    def feed(self, chunk: bytes, at_end: bool, paused: bool = False) -> list[tuple[int, bytes]]:
+        """The dumps completed by `chunk` (`at_end`: the stream ended after it; `paused`: a live
+        stream has nothing more for now, see `next_dump`'s `settled`)."""
         chunk, self._held_cr = self._held_cr + chunk, b""
         if chunk.endswith(b"\r") and not at_end:
             chunk, self._held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
@@ -202,7 +242,7 @@ class StreamSplitter:
         lines = raw if self._scan is None else self._scan
         dumps, pos = [], 0
         while (
-            span := next_dump(lines, pos, at_end or len(lines) - pos > self.max_bytes)
+            span := next_dump(lines, pos, at_end or len(lines) - pos > self.max_bytes, paused)
         ) is not None:
             dumps.append((self._base + span.start, bytes(raw[span.start : span.end])))
             pos = span.end

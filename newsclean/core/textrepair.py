@@ -59,6 +59,15 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     return fixed, fixed != text
 
 
+def repair(text: str) -> tuple[str, bool]:
+    """`to_text`'s repairs for text already decoded (a JSON string): (NFC text, mojibake
+    repaired)."""
+    if text.isascii():
+        return text, False
+    text, repaired = repair_mojibake(text)
+    return _nfc(text), repaired
+
+
 def _nfc(text: str) -> str:
     if text.isascii() or unicodedata.is_normalized("NFC", text):
         return text
@@ -66,11 +75,13 @@ def _nfc(text: str) -> str:
 
 
 def to_text(raw: bytes) -> tuple[str, bool, bool]:
-    """Bytes to NFC text: (text, not UTF-8, mojibake repaired).
+    """Bytes to NFC text, NUL bytes dropped: (text, not UTF-8, mojibake repaired).
 
     Mojibake's lead characters (Â..ô) are `\\xc3..` in UTF-8, so UTF-8 without that byte is
     never searched for it.
     """
+    if b"\0" in raw:  # a PHP string may hold NUL bytes: they are no text
+        raw = raw.replace(b"\0", b"")
     if raw.isascii():  # most dumps: nothing to repair or normalise
         return raw.decode("ascii"), False, False
     text, not_utf8 = decode(raw)

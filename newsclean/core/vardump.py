@@ -1,14 +1,24 @@
 """The grammar of PHP's `var_dump()` output, read from bytes.
 
-    string(N) "..."      N is the byte count; the content holds unescaped quotes, so its end is
-                         found by counting N bytes, never by looking for a quote
-    NULL   bool(false)   int(5)   float(1.5)
-    array(N) { [0]=> ... ["id"]=> string(7) "1877339" ... }     nested, also object(stdClass)#1 (N)
-    /var/www/scrape.php:350:string(...)                          Xdebug's prefix, same line or own
+    string(N) "..."      N is the byte count; the content holds unescaped quotes and line breaks,
+                         so its end is found by counting N bytes, never by looking for a quote
+    NULL   bool(false)   int(5)   float(1.5)   double(1.5) (Xdebug)
+    array(N) { [0]=> ... ["id"]=> string(7) "1877339" ... }   nested; also objects: PHP's
+        object(Item)#1 (N) { ["id"]=> ["n":protected]=> ["f":"Item":private]=> } and Xdebug's
+        class Item#1 (N) { public string $id => protected ?int $n => public readonly ... $r => }
+    /var/www/scrape.php:350:   bin/scrape:88:   a.php(16) : eval()'d code:1:    Xdebug's prefix,
+                                                                        on the value's line or its own
 
-`N` is never used to allocate or to read past the end of the input. When the byte at N is not
-the closing quote at a line end, the string ends at its line: with a closing quote the length
-was wrong (`mismatch`), without one the input ended inside it (`truncated`).
+Inside arrays and objects, values that cannot be items are read and left out, marked `odd`:
+enums, resources, closures (objects), `uninitialized(int)` and `*uninitialized*`, `*RECURSION*`,
+`&int(1)` references; what Xdebug's display limits cut (a string ending `"...`, `...` past the
+depth limit, `(more elements)...`) is marked `cut`. Xdebug writes a NUL byte in a string as
+`\000`, which counts as one byte.
+
+`N` is never used to allocate or to read past the end of the input. When the byte at N is not the
+closing quote at a line end, a top-level string ends at the first closing quote at a line end that
+the input's end or a new dump follows (`mismatch`), or the input ended inside it (`truncated`);
+a nested string ends at its line.
 
 With `final=False` (a stream still arriving) a value whose end is not yet in the buffer gives
 None: call again with more bytes.
@@ -20,10 +30,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .dateline import DATELINE_LINE
+from .textrepair import BOM
+
 _LINE_END = re.compile(rb"[ \t]*(?:\r?\n|\r|\Z)")
-_CONTAINER_HEAD = rb"(?:array|object\([^)\r\n]*\)#\d+ |class [^\s#]+#\d+ )\((\d{1,18})\) \{"
-_SCALAR_HEAD = rb"(?:NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|float\([-+.\w]{1,40}\))"
-_XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?\.php:\d{1,9}:[ \t]*(?:\r?\n)?"
+_CONTAINER_HEAD = (
+    rb"(?:array|object\([^)\r\n]{0,400}\)#\d{1,18} |class [^\s#]{1,400}#\d{1,18} )\((\d{1,18})\) \{"
+)
+_SCALAR_HEAD = (
+    rb"(?:NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|(?:float|double)\([-+.\w]{1,40}\))"
+)
+# Xdebug's location before a value: a file (any name), its line, and for eval()'d code both.
+_XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*(?:\r?\n)?"
 
 # The first line of a payload: where a dump's body ends. The value without a prefix is tried
 # first: Xdebug's prefix costs a scan of the line, paid only when the line is no plain value.
@@ -33,28 +51,44 @@ _VALUE_HEAD = (
 PAYLOAD_START = re.compile(
     rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb")", re.MULTILINE
 )
-# Quick to search for (the pattern begins with a literal): lines that may hold a payload.
-_CANDIDATE_LINE = re.compile(rb"\n(?:string\(|NULL|bool\(|int\(|float\(|array\(|object\(|class )")
+_VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|class "
+# Quick to search for: where a payload may begin, at a line's start or after Xdebug's `:LINE:`.
+_CANDIDATE = re.compile(rb"[\n:](?:" + _VALUE_WORDS + rb")")
 _XDEBUG = re.compile(_XDEBUG_PREFIX)
+_XDEBUG_OWN_LINE = re.compile(rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*\r?\n")
 _STRING = re.compile(rb"string\((\d{1,18})\) \"")
-_SCALAR = re.compile(rb"NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|float\([-+.\w]{1,40}\)")
+_SCALAR = re.compile(_SCALAR_HEAD)
 _CONTAINER = re.compile(_CONTAINER_HEAD)
+# Names are bounded: an unbounded lazy name backtracks quadratically over a long line.
 _KEY = re.compile(
-    rb"\[\"(?P<name>[^\r\n]*?)\"(?::[^\]\r\n]*)?\]\s*=>"
+    rb"\[\"(?P<name>[^\r\n]{0,1024}?)\"(?::[^\]\r\n]{0,1024})?\]\s*=>"
     rb"|\[(?P<index>-?\d{1,19})\]\s*=>"
-    rb"|'(?P<quoted>[^\r\n]*?)'\s*=>"
-    rb"|(?:public|protected|private)\s+\$(?P<prop>\w+)\s*=>"
+    rb"|'(?P<quoted>[^\r\n]{0,1024}?)'\s*=>"
+    rb"|(?:public|protected|private)(?:\s+readonly)?(?:\s+[?\w\\|&()]{1,400})?\s+"
+    rb"\$(?P<prop>[^\r\n]{0,1024}?)\s*=>"
 )
-_VALUE_START = re.compile(rb"string\(|NULL|bool\(|int\(|float\(|array\(|object\(|class ")
-_RECURSION = re.compile(rb"\*RECURSION\*")
+_VALUE_START = re.compile(_VALUE_WORDS)
+# Values that cannot be items, read and left out.
+_ODD_VALUE = re.compile(
+    rb"\*RECURSION\*|\*uninitialized\*|&(?:array|object)\b|enum\([^)\r\n]{0,400}\)"
+    rb"|enum [^\r\n]{0,800}|resource\(\d{1,19}\) of type \([^)\r\n]{0,100}\)"
+)
+_UNCOUNTED = re.compile(rb"uninitialized\([^)\r\n]{0,400}\)")  # PHP leaves it out of N
+_DISPLAY_CUT = re.compile(rb"\(more elements\)\.\.\.|\.\.\.(?=\s)")  # Xdebug's limits
+_XDEBUG_NUL = b"\\000"
 # Inside a top-level array every line is indented; its end is a `}` line, or any unindented line.
 _END_OF_TOP_ARRAY = re.compile(rb"^\S", re.MULTILINE)
 _SPACE = b" \t\r\n"
+_GLUED_LOOKAHEAD = 4096  # bytes after a cut line that show a dump glued on (its header lines)
+_BRACE_LINE = re.compile(rb"^[ \t]*\}[ \t]*$", re.MULTILINE)
+_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)*")
+_BLANKS = re.compile(rb"[ \t\r\n]*")
 _MAX_DEPTH = 32
 
 Buffer = bytes | bytearray  # a stream's buffer grows in place; a file is bytes
 NextDumpAt = Callable[[Buffer, int, bool], "bool | None"]
-MISSING = object()  # a nested string cut off by the end of the input: its value is unknown
+MISSING = object()  # a value that is unknown (cut off) or cannot be an item (an enum, ...)
+UNCOUNTED = object()  # `uninitialized(int)`: printed, but not in PHP's count
 
 
 @dataclass(slots=True)
@@ -63,6 +97,7 @@ class PhpArray:
 
     entries: list[tuple[str, object]]
     complete: int = 0  # entries read to their end (not cut off by the end of the input)
+    counted: int = 0  # entries printed that PHP counts in N (all but `uninitialized(type)`)
 
 
 @dataclass(slots=True)
@@ -71,10 +106,11 @@ class DumpedValue:
     declared: int | None  # N of string(N) or array(N)
     actual: int  # bytes found (string), elements found (array), 0 otherwise
     ok: bool  # every declared length and count matches what is there
-    truncated: bool  # the input ended inside the value (else, when not ok, a length is wrong)
+    truncated: bool  # cut: the input ended inside it, or Xdebug's display limits cut it
     end: int  # offset just after the value
     content: bytes | None = None  # the string's bytes
     array: PhpArray | None = None
+    odd: bool = False  # it holds values that cannot be items (enums, resources, ...)
 
 
 def _scalar(text: bytes) -> object:
@@ -93,6 +129,7 @@ def _scalar(text: bytes) -> object:
 
 
 NOT_A_PAYLOAD = DumpedValue("null", None, 0, False, False, -1)
+_KINDS = {b"N": "null", b"b": "bool", b"i": "int", b"f": "float", b"d": "float"}
 
 
 class _NeedMore(Exception):
@@ -106,6 +143,8 @@ class _Reader:
         self.mismatch = False
         self.truncated = False
         self.malformed = False
+        self.odd = False
+        self.glued_at: int | None = None  # where a dump glued onto a cut line begins
 
     def at_line_end(self, pos: int) -> bool:
         if pos >= len(self.buf):
@@ -124,18 +163,37 @@ class _Reader:
             raise _NeedMore
         self.truncated = True
 
+    def closes_at(self, close: int, next_dump_at: NextDumpAt | None) -> bool:
+        """Whether a string's closing quote stands at `close`: a quote at a line end, or (at the
+        top) glued to the next dump, as `cat` leaves files without a final newline."""
+        buf = self.buf
+        if close >= len(buf):
+            if not self.final:
+                raise _NeedMore
+            return False
+        if buf[close] != 0x22:
+            return False
+        if self.at_line_end(close + 1):
+            return True
+        return next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final))
+
     def string(
         self, match: re.Match[bytes], next_dump_at: NextDumpAt | None = None
     ) -> tuple[bytes | None, int]:
+        """A string's bytes and the offset after its closing quote; None for bytes cut off."""
         buf, start = self.buf, match.end()
         close = start + int(match[1])
-        if close < len(buf) and buf[close] == 0x22:
-            if self.at_line_end(close + 1):
-                return bytes(buf[start:close]), close + 1
-            if next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final)):
-                return bytes(buf[start:close]), close + 1  # `cat` of files without a final newline
-        if close >= len(buf) and not self.final:
-            raise _NeedMore
+        if (cut := _xdebug_cut(buf, start, close)) is not None:  # var_display_max_data
+            self.truncated = True
+            return None, cut
+        if self.closes_at(close, next_dump_at) and not self.crosses_a_dump(
+            start, close, next_dump_at
+        ):
+            return bytes(buf[start:close]), close + 1
+        if (escaped := self.xdebug_escaped(start, int(match[1]), next_dump_at)) is not None:
+            return escaped
+        if next_dump_at is not None:
+            return self.top_string_end(start, next_dump_at)
         line_end = buf.find(b"\n", start)
         if line_end < 0:
             if not self.final:
@@ -148,9 +206,65 @@ class _Reader:
         self.truncated = True
         return None, stop
 
+    def crosses_a_dump(self, start: int, close: int, next_dump_at: NextDumpAt | None) -> bool:
+        """Whether a new dump begins inside a top-level string's declared bytes: a cut string's N
+        may reach into the dump after it, and meet a quote at a line end there by chance."""
+        if next_dump_at is None:
+            return False
+        buf, pos = self.buf, start
+        while (newline := buf.find(b"\n", pos, close)) >= 0:  # most payloads are one line
+            line_start = buf.rfind(b"\n", 0, newline) + 1
+            following = _skip_blank_lines(buf, newline + 1)
+            if glued_dump_at(buf, max(line_start, start), newline) is not None or (
+                following < close and self.decided(next_dump_at(buf, following, self.final))
+            ):
+                return True
+            pos = newline + 1
+        return False
+
+    def xdebug_escaped(
+        self, start: int, length: int, next_dump_at: NextDumpAt | None
+    ) -> tuple[bytes, int] | None:
+        """Xdebug writes each NUL byte of a string as `\\000`: N counts it as one byte."""
+        buf, escapes, close = self.buf, 0, start + length
+        while (found := buf.count(_XDEBUG_NUL, start, close)) > escapes:
+            escapes, close = found, start + length + 3 * found
+        if not escapes or not self.closes_at(close, next_dump_at):
+            return None
+        return bytes(buf[start:close]).replace(_XDEBUG_NUL, b"\0"), close + 1
+
+    def top_string_end(self, start: int, next_dump_at: NextDumpAt) -> tuple[bytes | None, int]:
+        """The end of a top-level string whose length is wrong: the first line end that the
+        input's end or a new dump follows (a title may hold line breaks, a dump never), or where
+        a dump glued on begins (`cat` of a file without its final newline). With a closing
+        quote there, the length was wrong; without one, the string was cut there."""
+        buf, pos = self.buf, start
+        while True:
+            newline = buf.find(b"\n", pos)
+            if newline < 0 and not self.final:
+                raise _NeedMore
+            stop = len(buf) if newline < 0 else newline
+            if newline >= 0 and (glued := glued_dump_at(buf, pos, newline)) is not None:
+                stop = glued
+                break
+            following = len(buf) if newline < 0 else _skip_blank_lines(buf, newline + 1)
+            if following >= len(buf) and not self.final:
+                raise _NeedMore
+            if following >= len(buf) or self.decided(next_dump_at(buf, following, self.final)):
+                stop -= stop > start and buf[stop - 1] == 0x0D
+                break
+            pos = newline + 1
+        if stop > start and buf[stop - 1] == 0x22:
+            self.mismatch = True
+            return bytes(buf[start : stop - 1]), stop
+        self.truncated = True
+        return None, stop
+
     def value(self, pos: int, depth: int) -> tuple[object, int]:
         buf = self.buf
         while pos < len(buf) and buf[pos] in _SPACE:
+            pos += 1
+        if pos < len(buf) and buf[pos] == 0x26:  # &: PHP marks a reference so
             pos += 1
         if pos >= len(buf):
             self.end_of_input()
@@ -162,15 +276,36 @@ class _Reader:
             return _scalar(match[0]), match.end()
         if match := _CONTAINER.match(buf, pos):
             return self.container(match, depth)
-        if match := _RECURSION.match(buf, pos):
+        # An odd value as an element of the payload is no item; as an item's field it only
+        # matters when the field is one of the five (then the item is none: `related`).
+        if match := _ODD_VALUE.match(buf, pos):
+            self.odd = self.odd or depth == 1
+            return MISSING, match.end()
+        if match := _UNCOUNTED.match(buf, pos):
+            self.odd = self.odd or depth == 1
+            return UNCOUNTED, match.end()
+        if match := _DISPLAY_CUT.match(buf, pos):
+            self.truncated = True
             return MISSING, match.end()
         self.unreadable(pos)
         return MISSING, pos
 
     def unreadable(self, pos: int) -> None:
-        """Nothing known starts at pos: the input ends in this line, or the value is damaged."""
-        if self.buf.find(b"\n", pos) < 0:
+        """Nothing known starts at pos: the input ends in this line, the dump does (an unindented
+        line follows that does not close the array: a dump cut in this line, then another), or
+        the value is damaged."""
+        buf = self.buf
+        newline = buf.find(b"\n", pos)
+        if newline < 0 or (self.final and _skip_blank(buf, newline) >= len(buf)):
             self.end_of_input()
+            return
+        if len(buf) - newline < _GLUED_LOOKAHEAD and not self.final:
+            raise _NeedMore  # the lines after this one decide
+        line_start = buf.rfind(b"\n", 0, pos) + 1
+        if (glued := glued_dump_at(buf, line_start, newline)) is not None:
+            self.truncated, self.glued_at = True, glued
+        elif buf[newline + 1 : newline + 2] not in b" \t\r\n}":
+            self.truncated = True
         else:
             self.malformed = True
 
@@ -180,6 +315,7 @@ class _Reader:
         if depth >= _MAX_DEPTH:
             self.malformed = True
             return array, pos
+        cut_before = self.truncated
         while not (self.malformed or self.truncated):
             while pos < len(buf) and buf[pos] in _SPACE:
                 pos += 1
@@ -189,39 +325,92 @@ class _Reader:
             if buf[pos] == 0x7D:  # }
                 pos += 1
                 break
+            if cut := _DISPLAY_CUT.match(buf, pos):  # Xdebug left the rest of the entries out
+                self.truncated, pos = True, cut.end()
+                pos = _closing_brace(buf, pos)
+                break
             key = _KEY.match(buf, pos)
             if key is None:
                 self.unreadable(pos)
                 break
             value, pos = self.value(key.end(), depth + 1)
             array.complete += not self.truncated
-            if value is not MISSING:
+            array.counted += value is not UNCOUNTED
+            if value is not MISSING and value is not UNCOUNTED:
                 name = next(group for group in key.groups() if group is not None)
                 array.entries.append((name.decode("utf-8", "replace"), value))
-        if len(array.entries) != int(head[1]):
+        if array.counted != int(head[1]) and not (self.truncated and not cut_before):
             self.mismatch = True
         return array, pos
 
 
+def _closing_brace(buf: Buffer, pos: int) -> int:
+    """After Xdebug's `(more elements)...` or `...`: the offset after the container's `}`."""
+    found = _BRACE_LINE.search(buf, pos)
+    return len(buf) if found is None else found.end()
+
+
+def glued_dump_at(buf: Buffer, line_start: int, newline: int) -> int | None:
+    """Where a dump glued onto the end of this line begins: the scraper's header `H`, blank,
+    `H`, dateline, whose first `H` ends the line (the file before it had no final newline)."""
+    blank = buf.find(b"\n", newline + 1)
+    repeat_end = buf.find(b"\n", blank + 1) if blank >= 0 else -1
+    if repeat_end < 0 or buf[newline + 1 : blank].strip():
+        return None
+    repeated = bytes(buf[blank + 1 : repeat_end]).strip()
+    line = bytes(buf[line_start:newline]).rstrip()
+    if not repeated or len(line) <= len(repeated) or not line.endswith(repeated):
+        return None
+    at = line_start + len(line) - len(repeated)
+    at -= 3 * (buf[at - 3 : at] == BOM and at - 3 > line_start)  # the glued file's BOM
+    dateline_end = buf.find(b"\n", repeat_end + 1)
+    dateline_end = len(buf) if dateline_end < 0 else dateline_end
+    return at if DATELINE_LINE.fullmatch(buf, repeat_end + 1, dateline_end) else None
+
+
+def _xdebug_cut(buf: Buffer, start: int, close: int) -> int | None:
+    """Where a string that Xdebug cut at its display limit ends (after its `"...`), when its
+    first line ends so before the declared length is reached; None for any other string."""
+    newline = buf.find(b"\n", start, close)
+    if newline < 0:
+        return None
+    stop = newline - (buf[newline - 1 : newline] == b"\r")
+    return stop if buf[max(stop - 4, start) : stop] == b'"...' else None
+
+
+def _skip_blank_lines(buf: Buffer, pos: int) -> int:
+    blanks = _BLANK_LINES.match(buf, pos)
+    return pos if blanks is None else blanks.end()
+
+
+def _skip_blank(buf: Buffer, pos: int) -> int:
+    blanks = _BLANKS.match(buf, pos)
+    return pos if blanks is None else blanks.end()
+
+
 def find_payload(buf: Buffer, pos: int) -> re.Match[bytes] | None:
-    """The first payload line starting at or after `pos` (after a line end), found without a
-    slow line-by-line regex scan: candidates are lines that begin like a value or hold
-    Xdebug's `.php:`."""
-    while pos <= len(buf):
-        word = _CANDIDATE_LINE.search(buf, max(pos - 1, 0))
-        php = buf.find(b".php:", pos, word.end() if word else len(buf))  # only up to the word
-        starts = [word.start() + 1] if word else []
-        if php >= 0:
-            starts.append(buf.rfind(b"\n", 0, php) + 1)
-        if not starts:
+    """The first payload starting at or after `pos` (at a line's start), found without a slow
+    line-by-line regex scan: candidates are the lines where a value's first word begins the line
+    or follows Xdebug's `:LINE:`. A payload whose value has Xdebug's prefix on the line before
+    begins with that line."""
+    while (word := _CANDIDATE.search(buf, max(pos - 1, 0))) is not None:
+        line_start = buf.rfind(b"\n", 0, word.start() + 1) + 1
+        if line_start >= pos and (match := PAYLOAD_START.match(buf, line_start)):
+            return _with_own_line_prefix(buf, match, pos)
+        line_end = buf.find(b"\n", max(line_start, word.start() + 1))  # this line is no payload
+        if line_end < 0:
             return None
-        candidate = max(min(starts), pos)
-        if match := PAYLOAD_START.match(buf, candidate):
-            return match
-        pos = buf.find(b"\n", candidate) + 1
-        if pos == 0:
-            return None
+        pos = line_end + 1
     return None
+
+
+def _with_own_line_prefix(buf: Buffer, match: re.Match[bytes], pos: int) -> re.Match[bytes]:
+    if match.start() < 2 or not _VALUE_START.match(buf, match.start()):
+        return match
+    previous = buf.rfind(b"\n", 0, match.start() - 1) + 1
+    if previous >= pos and _XDEBUG_OWN_LINE.fullmatch(buf, previous, match.start()):
+        return PAYLOAD_START.match(buf, previous) or match
+    return match
 
 
 def read_payload(
@@ -238,13 +427,15 @@ def read_payload(
     try:
         if match := _STRING.match(buf, pos):
             content, end = reader.string(match, next_dump_at)
+            # Cut: the bytes there are, without the `"...` of Xdebug's display limit.
             found = content if content is not None else bytes(buf[match.end() : end])
+            found = found if content is not None else found.removesuffix(b'"...')
             return _finish(reader, "string", int(match[1]), len(found), end, content=found)
         if match := _CONTAINER.match(buf, pos):
             array, end = reader.container(match, 0)
-            if reader.truncated:
-                end = len(buf)  # the input ended inside the array
-            elif reader.malformed:
+            if reader.glued_at is not None:
+                end = reader.glued_at
+            elif reader.truncated or reader.malformed:  # never past the array: a dump may follow
                 end = _skip_to_array_end(buf, end, final)
             return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
@@ -253,8 +444,7 @@ def read_payload(
             )
             if not (reader.at_line_end(match.end()) or glued):
                 return NOT_A_PAYLOAD  # a line that merely begins like one: `NULL pointers ...`
-            kind = match[0].split(b"(")[0].decode().lower()
-            return _finish(reader, kind, None, 0, match.end())
+            return _finish(reader, _KINDS[match[0][:1]], None, 0, match.end())
         reader.unreadable(pos)
         return _finish(reader, "null", None, 0, pos)
     except _NeedMore:
@@ -283,7 +473,9 @@ def _finish(
 ) -> DumpedValue:
     damaged = reader.mismatch or reader.malformed or reader.truncated
     ok = not damaged and (declared is None or declared == actual)
-    return DumpedValue(kind, declared, actual, ok, reader.truncated, end, content, array)
+    return DumpedValue(
+        kind, declared, actual, ok, reader.truncated, end, content, array, reader.odd
+    )
 
 
 def line_end(buf: Buffer, pos: int) -> int:

@@ -169,12 +169,15 @@ class StreamRejected(Exception):
 
 
 def stream_dumps(
-    stream: io.BufferedIOBase, max_bytes: int = DEFAULT_MAX_BYTES
+    stream: io.BufferedIOBase, max_bytes: int = DEFAULT_MAX_BYTES, live: bool = True
 ) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
     """Dumps on a stream as (offset, bytes), in lists of those each read completed.
 
     Each list comes with whether the stream is idle (the read was short): a caller should then
-    flush what it holds, so that records of a slow producer come out at once. Raises
+    flush what it holds, so that records of a slow producer come out at once. On a `live`
+    stream an idle pause also settles a dump whose complete payload waits only to see what
+    follows it (a new dump, or body text: see `next_dump`); without `live`, the split is exactly
+    a file's, however the bytes arrive. Raises
     StreamRejected when the stream begins with binary data, and the decompressor's error when a
     compressed stream is damaged.
     """
@@ -183,8 +186,8 @@ def stream_dumps(
     at_end = False
     while not at_end:
         chunk = read()
-        at_end = not chunk
-        dumps = splitter.feed(chunk, at_end)
+        at_end, idle = not chunk, len(chunk) < _STREAM_READ
+        dumps = splitter.feed(chunk, at_end, paused=live and idle)
         if splitter.rejected is not None:
             raise StreamRejected(Rejection(STDIN, *splitter.rejected))
-        yield dumps, len(chunk) < _STREAM_READ
+        yield dumps, idle

@@ -1,0 +1,67 @@
+<?php
+// Prints the var_dump cases that tests/golden/php_*.txt hold: each a scraper dump (headline,
+// headline, dateline, body) whose payload is what PHP (or Xdebug) itself printed. Run by make.sh;
+// the case to print is the first argument, so that each runs in the PHP (plain or Xdebug) it needs.
+
+enum Suit: string { case Hearts = 'H'; }
+
+class Related {
+    public string $id;
+    public string $sort;
+    public string $contenttypeid;
+    public string $pic;
+    public string $title;
+    protected ?int $views = null;
+    private float $score = 0.5;
+    public readonly string $source;
+    public int $unset;
+    public function __construct(array $fields) {
+        foreach ($fields as $key => $value) { $this->$key = $value; }
+        $this->source = "feed";
+    }
+}
+
+function item(int $n, string $title, string $pic = "/pics/photo.jpg"): array {
+    return ["id" => (string)(1877300 + $n), "sort" => (string)(3650700 + $n),
+            "contenttypeid" => "21", "pic" => $pic, "title" => $title];
+}
+
+// The scraper builds its JSON by concatenation: nothing is escaped.
+function scraped(array $items): string {
+    $parts = [];
+    foreach ($items as $i) {
+        $parts[] = '{"id":"' . $i["id"] . '","sort":"' . $i["sort"] . '","contenttypeid":"'
+            . $i["contenttypeid"] . '","pic":"' . $i["pic"] . '","title":"' . $i["title"] . '"}';
+    }
+    return "[" . implode(" ,", $parts) . " ]";
+}
+
+function header_lines(string $headline): string {
+    return "$headline\n\n$headline\nTue Oct 25, 2016 21:36:02\n\n"
+        . "The first paragraph of the article.\n\nThe second one.\n\n\n";
+}
+
+$cases = [
+    "plain_string" => fn() => scraped([item(1, "Markets rally"), item(2, "Rates hold")]),
+    "title_holds_title_key" => fn() => scraped([item(1, 'Quote","title":"Not the title'), item(2, "Second")]),
+    "title_holds_id_key" => fn() => scraped([item(1, 'Odd","id":"999'), item(2, "Second")]),
+    "json_encode" => fn() => json_encode([item(1, "Cafe\u{0301} in Paris/Lyon"), item(2, iconv("ISO-8859-1", "UTF-8", "Café crème"), "/a/b.mp4")]),
+    "array" => fn() => [item(1, "Markets rally"), item(2, "Rates \"hold\"")],
+    "array_mixed_values" => fn() => [item(1, "Kept"), 1.5, true, null, [1, [2.25, false]], item(2, "Also kept"), ["id" => "7", "title" => "no pic"]],
+    "array_title_line_break" => fn() => [item(1, "First line\nsecond line"), item(2, "After")],
+    "objects_typed" => fn() => [new Related(item(1, "Typed one")), new Related(item(2, "Typed two"))],
+    "float" => fn() => 1.5,
+    "odd_values" => fn() => [item(1, "Kept"), Suit::Hearts, fn($x) => $x, STDIN, item(2, "Kept too")],
+    "string_with_nul" => fn() => scraped([item(1, "Before\0after"), item(2, "Second")]),
+    "long_string" => fn() => scraped(array_map(fn($n) => item($n, "Title number $n with several more words in it"), range(1, 12))),
+    "deep_array" => fn() => ["outer" => ["inner" => [item(1, "Deep")]]],
+];
+
+$case = $argv[1];
+$value = $cases[$case]();
+echo header_lines("Case $case");
+if (($argv[2] ?? "") === "eval") {
+    eval('var_dump($value);');
+} else {
+    var_dump($value);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Writes tests/golden/php_*.txt: each case of fixtures.php as PHP 8 prints it plainly
+# (xdebug.mode=off) and with Xdebug 3 (xdebug.mode=develop). Needs php-cli and php-xdebug
+# (Debian packages); the tests need only the files it writes. Then, from the repository root:
+# NEWSCLEAN_REGEN_GOLDEN=1 pytest tests/test_golden.py -k php_, and review the diff.
+set -euo pipefail
+cd "$(dirname "$0")"
+golden=../golden
+plain=(plain_string title_holds_title_key title_holds_id_key json_encode array array_mixed_values
+       array_title_line_break objects_typed float odd_values string_with_nul long_string deep_array)
+xdebug=(plain_string array array_mixed_values array_title_line_break objects_typed float odd_values
+        string_with_nul long_string deep_array)
+for case in "${plain[@]}"; do
+    php -d xdebug.mode=off fixtures.php "$case" > "$golden/php_$case.txt"
+done
+for case in "${xdebug[@]}"; do
+    php -d xdebug.mode=develop -d xdebug.cli_color=0 fixtures.php "$case" > "$golden/php_xdebug_$case.txt"
+done
+# Xdebug's prefix for a script without .php, and for eval()'d code.
+mkdir -p bin && cp fixtures.php bin/scrape
+php -d xdebug.mode=develop -d xdebug.cli_color=0 bin/scrape array > "$golden/php_xdebug_no_php_extension.txt"
+rm -r bin
+php -d xdebug.mode=develop -d xdebug.cli_color=0 fixtures.php array eval > "$golden/php_xdebug_eval.txt"
