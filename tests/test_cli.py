@@ -141,6 +141,54 @@ def test_usage_errors_exit_2_with_one_message(args, message):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.fixture
+def full_disk(tmp_path):
+    """A folder on a 64 KiB tmpfs, nearly full (mounting needs root; elsewhere the tests that use
+    it are skipped, and `test_a_sink_failing_with_enospc_is_one_line` covers the same path)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)]
+    if subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("no tmpfs can be mounted here")
+    (folder / "filler").write_bytes(b"x" * 56 * 1024)
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("target", ["-o", "--errors", "--state"])
+def test_a_full_disk_is_one_line_and_exit_74(full_disk, tmp_path, target, jobs):
+    args = {"-o": ["-o", str(full_disk / "out.jsonl")],
+            "--errors": ["-o", os.devnull, "--errors", str(full_disk / "errors.jsonl")],
+            "--state": ["-o", str(tmp_path / "out.jsonl"), "--state", str(full_disk / "s.db")]}  # fmt: skip
+    result = newsclean("parse", "-q", "-j", jobs, str(GOLDEN), *args[target])
+    assert result.returncode == 74, result.stderr
+    errors = [line for line in result.stderr.decode().splitlines() if "cannot write" in line]
+    assert len(errors) == 1 and "Traceback" not in result.stderr.decode()
+    assert not [p for p in full_disk.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_sink_failing_with_enospc_is_one_line(tmp_path, monkeypatch):
+    """The same path without a tmpfs: the output file fails as a full disk does, on its flush."""
+    import errno
+    import io
+
+    from newsclean.io import sinks
+    from newsclean.io.environment import Environment
+    from newsclean.run.parse import ParseOptions, run_parse
+
+    class Full(io.BytesIO):
+        def flush(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sinks, "open", lambda path, mode: Full(), raising=False)
+    out = tmp_path / "out.jsonl"
+    options = ParseOptions(paths=[str(GOLDEN / "clean.txt")], output=str(out), jobs=1)
+    with pytest.raises(sinks.OutputError, match="No space left on device"):
+        run_parse(options, Environment(stdin=io.BytesIO(), stdout=io.BytesIO()))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_writing_to_a_full_disk_is_one_clear_line():
     with open("/dev/full", "wb") as full:
         result = subprocess.run(
@@ -503,3 +551,27 @@ def test_devices_pipes_and_links_named_by_o_are_written_never_replaced(tmp_path)
     assert newsclean("parse", "-q", clean, "-o", str(fifo)).returncode == 0
     assert len(records(reader.communicate(timeout=20)[0])) == 1
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_link_loop_in_a_folder_is_a_read_error_and_the_rest_is_read(tmp_path):
+    (tmp_path / "clean.txt").write_bytes(CLEAN)
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    result = newsclean("parse", "-q", str(tmp_path))
+    assert result.returncode == 1
+    assert len(records(result.stdout)) == 1
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 3 and all("read_error" in line for line in lines), lines
+
+
+def test_stdin_gets_the_verdict_a_file_gets_on_its_first_bytes(tmp_path):
+    """Dumps, then binary data within the first 8 KiB: no records, as from a file."""
+    data = CLEAN + bytes(range(32)) * 20
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    as_file = newsclean("parse", str(path))
+    as_stream = newsclean("parse", "-", input=data)
+    assert (as_file.returncode, as_file.stdout) == (1, b"")
+    assert (as_stream.returncode, as_stream.stdout) == (1, b"")
+    assert b"not_text" in as_file.stderr and b"not_text" in as_stream.stderr

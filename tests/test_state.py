@@ -154,8 +154,51 @@ def test_a_damaged_or_foreign_state_is_an_error_never_replaced(folders, content,
     assert not (out / "1.jsonl").exists()
 
 
-def test_an_old_state_is_migrated_forward(folders):
+def _made(state, damage: str) -> None:
+    """A state made by a run, then damaged inside by `damage` (SQL)."""
+    assert (
+        newsclean("parse", "-q", str(GOLDEN / "clean.txt"), "--state", str(state)).returncode == 0
+    )
+    with sqlite3.connect(state) as database:
+        database.executescript(damage)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            "UPDATE meta SET value = 'two' WHERE key = 'schema_version'",
+            "schema version is no number",
+        ),
+        ("UPDATE runs SET status = 'running', outputs = 'not json'", "outputs of run 1"),
+        ("UPDATE runs SET status = 'running', outputs = '[1, 2]'", "outputs of run 1"),
+        ("DROP TABLE emitted", "the table emitted is missing"),
+        ("ALTER TABLE inputs RENAME COLUMN sha256 TO digest", "inputs.sha256 is missing"),
+    ],
+    ids=["version", "outputs", "outputs-shape", "table", "column"],
+)
+def test_a_state_damaged_inside_is_one_line_and_exit_2(folders, damage, message):
     inbox, out, state = folders
+    _made(state, damage)
+    result = parse(inbox, state, out / "1.jsonl")
+    assert (result.returncode, result.stdout) == (2, b"")
+    [line] = result.stderr.decode().splitlines()
+    assert message in line and "damaged" in line
+    assert not list(out.iterdir())
+
+
+@pytest.mark.parametrize("step", ["state-creating", "state-migrating"])
+def test_a_state_killed_while_created_or_migrated_is_usable_next(folders, step):
+    inbox, out, state = folders
+    if step == "state-migrating":
+        _old_state(state)
+    assert _killed_run(inbox, state, out / "1.jsonl", step).returncode == -signal.SIGKILL
+    assert parse(inbox, state, out / "2.jsonl").returncode == 1  # empty.txt is rejected
+    assert summary(state)["schema_version"] == 2
+    _assert_exactly_once(inbox, out)
+
+
+def _old_state(state) -> None:
     with sqlite3.connect(state) as old:  # schema version 1, as the first release made it
         old.executescript(
             """
@@ -170,6 +213,11 @@ def test_an_old_state_is_migrated_forward(folders):
             INSERT INTO meta VALUES ('application', 'newsclean'), ('schema_version', '1');
             """
         )
+
+
+def test_an_old_state_is_migrated_forward(folders):
+    inbox, out, state = folders
+    _old_state(state)
     assert parse(inbox, state, out / "1.jsonl").returncode == 1
     with sqlite3.connect(state) as migrated:
         assert migrated.execute(

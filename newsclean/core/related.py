@@ -33,6 +33,7 @@ _TITLE_CLOSE = re.compile(r'"\s*\}')
 _SEPARATOR = re.compile(r"\s*,\s*")
 _LIST_END = re.compile(r"\s*\]\s*\Z")
 _LIST_START = re.compile(r"\s*\[\s*")
+_BLANK_TO_END = re.compile(r"\s*\Z")
 _IMAGE = frozenset(
     ["jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "avif", "tif", "tiff", "heic"]
 )
@@ -133,6 +134,7 @@ def _each_field_once(text: str, parsed: list[object]) -> bool:
 def _title_end(text: str, start: int, complete: bool) -> tuple[int, re.Match[str] | None] | None:
     """Where the title starting at `start` ends, and the head of the next item (None: the list
     ends there)."""
+    last_title = text.rfind('"title"')
     for close in _TITLE_CLOSE.finditer(text, start):
         after = close.end()
         if _LIST_END.match(text, after):
@@ -141,14 +143,16 @@ def _title_end(text: str, start: int, complete: bool) -> tuple[int, re.Match[str
         if separator is not None and (head := _ITEM_HEAD.match(text, separator.end())):
             return close.start(), head
         rest_at = after if separator is None else separator.end()
-        if not complete and _cut_inside_next_item(text[rest_at:]):
+        if not complete and _cut_inside_next_item(text, rest_at, last_title):
             return close.start(), None
     return None
 
 
-def _cut_inside_next_item(rest: str) -> bool:
-    """Whether what follows a title's close is only the start of an item cut by a truncation."""
-    return (not rest.strip() or rest.startswith("{")) and '"title"' not in rest
+def _cut_inside_next_item(text: str, rest_at: int, last_title: int) -> bool:
+    """Whether what follows a title's close (from `rest_at`) is only the start of an item cut by
+    a truncation. Looked at in place: a copy of the rest at every close would be quadratic."""
+    starts_item = _BLANK_TO_END.match(text, rest_at) or text.startswith("{", rest_at)
+    return bool(starts_item) and last_title < rest_at
 
 
 def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:

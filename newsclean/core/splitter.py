@@ -237,7 +237,9 @@ class StreamSplitter:
         raw += chunk
         if self._scan is not None:
             self._scan += lf_lines(chunk)
-        if not self._sniffed and self._sniff(chunk, at_end):
+        # Nothing comes out before the stream's head says it is text, as a file's would (a live
+        # stream that pauses is judged on the head it has).
+        if not self._sniffed and (self._sniff(chunk, at_end or paused) or not self._sniffed):
             return []
         lines = raw if self._scan is None else self._scan
         dumps, pos = [], 0

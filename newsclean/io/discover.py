@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterable, Iterator
 
 from ..core.record import NOT_A_FILE, PERMISSION_DENIED, READ_ERROR, Rejection
@@ -29,13 +30,32 @@ def _walk(folder: str) -> Iterator[str | Rejection]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
+        try:
+            kind = _kind(entry)
+        except OSError as error:  # a link loop, a file gone since the listing, ...
+            yield Rejection(shown_path(entry.path), READ_ERROR, error.strerror or str(error))
+            continue
+        if kind == "folder":
             yield from _walk(entry.path)
-        elif entry.is_file():
+        elif kind == "file":
             yield entry.path
-        elif not entry.is_dir():  # symlinked folders are not followed, silently
-            reason = "a FIFO, socket or device" if os.path.exists(entry.path) else "a broken link"
-            yield Rejection(shown_path(entry.path), NOT_A_FILE, f"{reason} in a folder")
+        elif kind != "linked folder":  # symlinked folders are not followed, silently
+            yield Rejection(shown_path(entry.path), NOT_A_FILE, f"{kind} in a folder")
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    """What a folder's entry is; OSError when the file system cannot tell (a link loop)."""
+    if entry.is_dir(follow_symlinks=False):
+        return "folder"
+    if entry.is_symlink():
+        try:
+            target = os.stat(entry.path)
+        except FileNotFoundError:
+            return "a broken link"
+        if stat.S_ISDIR(target.st_mode):
+            return "linked folder"
+        return "file" if stat.S_ISREG(target.st_mode) else "a FIFO, socket or device"
+    return "file" if entry.is_file() else "a FIFO, socket or device"
 
 
 def _walk_url(url: str) -> Iterator[str]:

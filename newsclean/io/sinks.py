@@ -128,7 +128,10 @@ class AtomicFile(StreamSink):
             raise _write_failure(self.name, error) from None
 
     def abort(self) -> None:
-        self.stream.close()
+        """Take the file back: it never appears. Closing it flushes what is buffered, which on a
+        full disk fails again; it is thrown away all the same."""
+        with contextlib.suppress(OSError):
+            self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp)
 

@@ -27,7 +27,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from ..exits import ExitStatus, NewscleanError, UsageError
+from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
+from .crashpoints import crash_point
 from .fingerprint import Fingerprint
 
 APPLICATION = "newsclean"
@@ -47,6 +48,14 @@ CREATE TABLE runs (
     records INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0
 );
 """
+# What this version reads, checked when a state is opened.
+_COLUMNS = {
+    "meta": {"key", "value"},
+    "inputs": {"path", "size", "mtime_ns", "sha256", "outcome", "run", "records"},
+    "emitted": {"sha256", "run"},
+    "runs": {"id", "pid", "started", "finished", "status", "output", "outputs", "parsed",
+             "skipped", "records", "rejected"},
+}  # fmt: skip
 # Each migration takes a state from version N to N + 1.
 _MIGRATIONS = {
     1: "ALTER TABLE inputs ADD COLUMN records INTEGER NOT NULL DEFAULT 0;",
@@ -77,6 +86,8 @@ class State:
                 yield cls(path, connection, lock)
             finally:
                 connection.close()
+        except sqlite3.Error as error:  # opening it, or using it in the run
+            raise _failure(path, error) from None
         finally:
             os.close(lock)
 
@@ -100,7 +111,7 @@ class State:
             "SELECT id, status, outputs FROM runs WHERE status IN ('committing', 'running')"
         )
         for run, status, outputs in rows.fetchall():
-            for temp, final in json.loads(outputs or "[]"):
+            for temp, final in _outputs(outputs, self.path, run):
                 with contextlib.suppress(FileNotFoundError):
                     if status == "committing":
                         os.replace(temp, final)
@@ -211,6 +222,17 @@ class State:
         return len(gone)
 
 
+def _outputs(text: str | None, path: str, run: int) -> list[tuple[str, str]]:
+    """A run's outputs as recorded: (temporary, final) paths."""
+    try:
+        pairs = json.loads(text or "[]")
+        return [(str(temp), str(final)) for temp, final in pairs]
+    except (ValueError, TypeError):
+        raise UsageError(
+            f"--state {path}: damaged: the outputs of run {run} are unreadable"
+        ) from None
+
+
 def _lock(path: str) -> int:
     """Hold `PATH.lock`, or raise StateLocked naming the process that holds it."""
     lock_path = f"{path}.lock"
@@ -234,26 +256,53 @@ def _lock(path: str) -> int:
 
 
 def _connect(path: str) -> sqlite3.Connection:
-    fresh = not os.path.exists(path) or os.path.getsize(path) == 0
+    connection = sqlite3.connect(path, isolation_level=None)  # transactions are ours
     try:
-        connection = sqlite3.connect(path, isolation_level="DEFERRED")
-        if fresh:
-            _create(connection)
+        if not connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            _create(connection)  # a new file, or one a kill left before its first commit
         _check_and_migrate(connection, path)  # before anything that would change the file
+        _check_tables(connection, path)
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
-    except sqlite3.DatabaseError as error:
-        raise UsageError(f"--state {path}: not a newsclean state file ({error})") from None
+        connection.isolation_level = "DEFERRED"
+    except sqlite3.Error as error:
+        connection.close()
+        raise _failure(path, error) from None
     return connection
 
 
+# SQLite's errors that say the disk (or its permissions) failed, not the file's content.
+_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def _failure(path: str, error: sqlite3.Error) -> NewscleanError:
+    """What a failing state means for the run: the disk failed (exit 74), or the file is no
+    newsclean state or is damaged (exit 2)."""
+    if (getattr(error, "sqlite_errorname", None) or "").startswith(_WRITE_FAILURES):
+        return OutputError(f"--state {path}: cannot write: {error}")
+    return UsageError(f"--state {path}: not a newsclean state file, or damaged ({error})")
+
+
+def _in_one_transaction(connection: sqlite3.Connection, script: str, step: str) -> None:
+    """Run `script` all or nothing: a kill at any moment leaves the file as it was before."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in filter(str.strip, script.split(";")):
+            connection.execute(statement)
+        crash_point(step)
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:  # SQLite may have rolled back already (a full disk)
+            connection.execute("ROLLBACK")
+        raise
+
+
 def _create(connection: sqlite3.Connection) -> None:
-    connection.executescript(_SCHEMA_V1)
-    connection.executemany(
-        "INSERT INTO meta (key, value) VALUES (?, ?)",
-        [("application", APPLICATION), ("schema_version", "1")],
-    )
-    connection.commit()
+    meta = f"""
+        INSERT INTO meta (key, value) VALUES ('application', '{APPLICATION}');
+        INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+    """
+    _in_one_transaction(connection, _SCHEMA_V1 + meta, "state-creating")
 
 
 def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
@@ -263,13 +312,25 @@ def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
         meta = {}
     if meta.get("application") != APPLICATION:
         raise UsageError(f"--state {path}: not a newsclean state file (a foreign database)")
-    version = int(meta.get("schema_version", "0"))
+    try:
+        version = int(meta.get("schema_version", "0"))
+    except ValueError:
+        raise UsageError(f"--state {path}: damaged: its schema version is no number") from None
     if version > SCHEMA_VERSION:
         raise UsageError(f"--state {path}: made by a newer newsclean (schema {version}); upgrade")
+    if version < 1:
+        raise UsageError(f"--state {path}: damaged: schema version {version}")
     while version < SCHEMA_VERSION:
-        connection.executescript(_MIGRATIONS[version])
+        bump = f"UPDATE meta SET value = '{version + 1}' WHERE key = 'schema_version'"
+        _in_one_transaction(connection, f"{_MIGRATIONS[version]};{bump}", "state-migrating")
         version += 1
-        connection.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
-        )
-        connection.commit()
+
+
+def _check_tables(connection: sqlite3.Connection, path: str) -> None:
+    """Every table and column this version reads is there (a damaged file says so at once,
+    not in the middle of a run)."""
+    for table, columns in _COLUMNS.items():
+        found = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if missing := sorted(columns - found):
+            what = f"the table {table}" if not found else f"{table}.{', '.join(missing)}"
+            raise UsageError(f"--state {path}: damaged: {what} is missing")
