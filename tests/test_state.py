@@ -10,11 +10,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import orjson
 import pytest
 
-from helpers import TESTS, newsclean, wait_for
+from helpers import TESTS, invoke, newsclean, wait_for
 
 GOLDEN = TESTS / "golden"
 SAMPLE = TESTS / "corpus_sample" / "dump"
@@ -303,14 +304,41 @@ def _killed_run(inbox, state, output, step, *extra):
     return parse(inbox, state, output, *extra, env={"NEWSCLEAN_CRASH_AT": step})
 
 
+@pytest.mark.parametrize("mode", ["default jobs", "-j 1", "stdin"])
 @pytest.mark.parametrize("step", CRASH_POINTS)
-def test_a_run_killed_at_any_step_loses_and_repeats_nothing(folders, step):
+def test_a_run_killed_at_any_step_loses_and_repeats_nothing(folders, step, mode):
     inbox, out, state = folders
     errors = ("--errors", str(out.parent / "errors.jsonl"))
-    assert _killed_run(inbox, state, out / "1.jsonl", step, *errors).returncode == -signal.SIGKILL
-    (inbox / "later.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
-    assert parse(inbox, state, out / "2.jsonl", *errors).returncode in (0, 1)
-    _assert_exactly_once(inbox, out)
+    if mode == "stdin":
+        if step == "written:3":
+            pytest.skip("standard input is one input: its third is never written")
+        stream = b"".join(path.read_bytes() for path in sorted(inbox.iterdir()))
+
+        def run(output, **kwargs):  # a stream has no file to know again: its articles are
+            command = ["parse", "-q", "-", "--state", str(state), "-o", str(output), *errors]
+            command.append("--dedupe")  # known by their dump's hash
+            return newsclean(*command, input=stream, **kwargs)
+    else:
+        jobs = ["-j", "1"] if mode == "-j 1" else []
+
+        def run(output, **kwargs):
+            return parse(inbox, state, output, *errors, *jobs, **kwargs)
+
+    killed = run(out / "1.jsonl", env={"NEWSCLEAN_CRASH_AT": step})
+    assert killed.returncode == -signal.SIGKILL
+    if mode != "stdin":
+        (inbox / "later.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
+    assert run(out / "2.jsonl").returncode in (0, 1)
+    if mode == "stdin":
+        assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+        seen = _articles(out)
+        assert (
+            len(seen)
+            == len(set(seen))
+            == len(newsclean("parse", "-", input=stream).stdout.splitlines())
+        )
+    else:
+        _assert_exactly_once(inbox, out)
     assert [run["status"] for run in summary(state)["runs"]][-1] == "done"
 
 
@@ -364,12 +392,39 @@ def test_the_cron_wrapper_writes_dated_outputs_and_error_logs(folders, tmp_path)
         "NEWSCLEAN_STATE": str(state),
     }
     wrapper = TESTS.parent / "examples" / "cron" / "newsclean-cron"
+    (inbox / "arriving.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())  # still written
+    for settled in ("clean.txt", "concat.txt", "latin1.txt", "empty.txt"):
+        os.utime(inbox / settled, (time.time() - 3600,) * 2)  # an hour ago: past the 2m default
     first = subprocess.run([str(wrapper)], env=env, capture_output=True)
     assert first.returncode == 0, first.stderr
     [output] = out.glob("*.jsonl")
-    assert len(lines_of(output)) == 5
+    assert len(lines_of(output)) == 5  # not the arriving file's: it is left for the next run
     [log] = logs.glob("*.errors.jsonl")  # the old one was rotated away
     assert json.loads(log.read_text())["code"] == "empty"
     second = subprocess.run([str(wrapper)], env=env, capture_output=True)
     assert second.returncode == 0
     assert list(out.glob("*.jsonl")) == [output]  # nothing new: no empty file
+
+
+def test_min_age_leaves_files_still_being_written_for_the_next_run(folders):
+    inbox, out, state = folders
+    an_hour_ago = time.time() - 3600
+    for name in ("clean.txt", "concat.txt", "latin1.txt", "empty.txt"):
+        os.utime(inbox / name, (an_hour_ago, an_hour_ago))
+    (inbox / "arriving.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())  # mtime: now
+    first = newsclean("parse", str(inbox), "--state", str(state), "-o", str(out / "1.jsonl"),
+                      "--min-age", "5m")  # fmt: skip
+    assert first.returncode == 1  # empty.txt
+    assert "(1 settling, left for the next run)" in first.stderr.decode()
+    assert "arriving.txt" not in (out / "1.jsonl").read_text()
+    assert "arriving.txt" not in json.dumps(summary(state))  # not recorded: taken next time
+    os.utime(inbox / "arriving.txt", (an_hour_ago, an_hour_ago))
+    second = parse(inbox, state, out / "2.jsonl", "--min-age", "5m")
+    assert [r["source"]["path"] for r in lines_of(out / "2.jsonl")] == [str(inbox / "arriving.txt")]
+    assert second.returncode == 0
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "5x", "nan"])
+def test_a_bad_min_age_is_a_usage_error(value):
+    result = invoke("parse", str(GOLDEN / "clean.txt"), "--min-age", value)
+    assert result.exit_code == 2 and "not a duration" in result.stderr

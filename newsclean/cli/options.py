@@ -59,3 +59,19 @@ def shard_of(text: str | None) -> tuple[int, int] | None:
     if not (shard.isdigit() and shards.isdigit() and int(shard) < int(shards)):
         raise typer.BadParameter(f"{text!r} is not K/N with 0 <= K < N", param_hint="--shard")
     return int(shard), int(shards)
+
+
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """`90`, `30s`, `5m`, `2h`, `1d`: seconds."""
+    value = text.strip().lower()
+    number, unit = (value[:-1], value[-1]) if value[-1:] in _SECONDS else (value, "")
+    try:
+        seconds = float(number) * _SECONDS[unit]
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also NaN
+        raise typer.BadParameter(f"{text!r} is not a duration like 90, 30s, 5m or 2h")
+    return seconds

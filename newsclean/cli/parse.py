@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .handler import run_command
-from .options import FilesFrom, Jobs, MaxBytes, Null, Paths, Strict, TimeZone, shard_of, size
+from .options import (
+    FilesFrom,
+    Jobs,
+    MaxBytes,
+    Null,
+    Paths,
+    Strict,
+    TimeZone,
+    duration,
+    shard_of,
+    size,
+)
 from .progress import Reporter
 
 if TYPE_CHECKING:
@@ -55,6 +66,14 @@ def parse(
     force: Annotated[
         bool, typer.Option("--force", help="With --state: parse everything and refresh the state.")
     ] = False,
+    min_age: Annotated[
+        str,
+        typer.Option(
+            "--min-age",
+            help="Leave files modified less than DURATION ago (90, 30s, 5m) for the next run.",
+            metavar="DURATION",
+        ),
+    ] = "0",
     dedupe: Annotated[
         bool,
         typer.Option("--dedupe", help="With --state: skip articles whose dump was emitted before."),
@@ -97,6 +116,7 @@ def parse(
         state=state,
         force=force,
         dedupe=dedupe,
+        min_age=duration(min_age),
     )
     env = Environment()
     run_command(lambda: run_parse(options, env, reporter_for(options, env)))

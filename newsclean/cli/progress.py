@@ -22,6 +22,7 @@ def summary_line(tally: Tally) -> str:
     return (
         f"newsclean: {tally.inputs} inputs"
         + (f" ({tally.skipped} more unchanged, skipped)" if tally.skipped else "")
+        + (f" ({tally.settling} settling, left for the next run)" if tally.settling else "")
         + f", {tally.records} records "
         f"({tally.warned} with warnings), {tally.rejected_total} rejected"
         + (f" ({by_code})" if by_code else "")
@@ -38,6 +39,8 @@ def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
     table.add_row("inputs", str(tally.inputs))
     if tally.skipped:
         table.add_row("unchanged, skipped", str(tally.skipped))
+    if tally.settling:
+        table.add_row("settling, left for the next run", str(tally.settling))
     table.add_row("records", str(tally.records))
     table.add_row("records with warnings", str(tally.warned))
     for code, count in sorted(tally.rejected.items()):

@@ -41,6 +41,7 @@ class ParseOptions:
     state: str | None = None  # --state FILE: incremental runs
     force: bool = False  # with a state: parse everything again
     dedupe: bool = False  # with a state: skip articles emitted before
+    min_age: float = 0.0  # seconds: files modified more recently are left for the next run
 
 
 def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:

@@ -30,6 +30,7 @@ class Outcome(NamedTuple):
     seen: Fingerprint | None = None  # the file as read (tracked)
     unchanged: bool = False  # its content is what the state knew: not parsed again
     inputs: int = 1  # the inputs it stands for: a worker merges runs of plain ones
+    settling: bool = False  # modified within --min-age: left for the next run, not read
 
 
 @dataclass(slots=True)
@@ -38,6 +39,7 @@ class Tally:
 
     inputs: int = 0
     skipped: int = 0  # known to --state, unchanged: not read
+    settling: int = 0  # modified within --min-age: left for the next run
     records: int = 0
     warned: int = 0  # records with at least one warning
     size: int = 0
@@ -50,6 +52,9 @@ class Tally:
     def add(self, outcome: Outcome) -> None:
         if outcome.unchanged:
             self.skipped += 1
+            return
+        if outcome.settling:
+            self.settling += 1
             return
         # Standard input is one input, whose dumps come in several outcomes.
         self.inputs += outcome.inputs if outcome.path != STDIN else not self.stdin_seen

@@ -7,6 +7,7 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Generator, Iterable
 from contextlib import ExitStack, closing
 from typing import TYPE_CHECKING, Protocol
@@ -69,7 +70,9 @@ def outcomes(
 
         candidates = unseen(paths, state, options.force, tally or Tally())
     work = work_items(candidates, env, options.max_bytes)
-    return run(work, Settings(options.tz, options.max_bytes, track=state is not None), jobs)
+    settled_before = time.time_ns() - int(options.min_age * 1e9) if options.min_age else None
+    settings = Settings(options.tz, options.max_bytes, state is not None, settled_before)
+    return run(work, settings, jobs)
 
 
 def _check_options(options: ParseOptions) -> None:

@@ -29,6 +29,9 @@ class Settings:
     tz: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     track: bool = False  # note each file's size, mtime and content hash (for --state)
+    # --min-age: a file modified after this moment (ns since the epoch) may still be being
+    # written: it is left for the next run
+    settled_before_ns: int | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -80,10 +83,13 @@ def process_file(path: str, settings: Settings, known: Fingerprint | None = None
     """Read, parse and serialise one input file; one whose content hash is `known`'s is not
     parsed again."""
     shown = shown_path(path)
+    settled_before = settings.settled_before_ns
     try:
-        status = os.stat(path) if settings.track else None
+        status = os.stat(path) if settings.track or settled_before is not None else None
     except OSError:
         status = None  # reading it says why
+    if status is not None and settled_before is not None and status.st_mtime_ns > settled_before:
+        return Outcome(shown, settling=True)
     data = read_input(path, settings.max_bytes)
     if isinstance(data, Rejection):
         return Outcome(data.path, rejection=data)
@@ -118,7 +124,8 @@ def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
 def _plain(outcome: Outcome) -> bool:
     """Records without a warning, and nothing to tell about the input but its counts."""
     untracked = outcome.seen is None and not outcome.hashes
-    return outcome.rejection is None and not outcome.warned and untracked and not outcome.unchanged
+    told = outcome.rejection is not None or outcome.unchanged or outcome.settling
+    return not told and not outcome.warned and untracked
 
 
 def merged(outcomes: list[Outcome]) -> list[Outcome]:
