@@ -7,6 +7,7 @@ import gzip
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -244,3 +245,27 @@ def test_the_spark_recipe_gives_the_same_records(dumps, expected, tmp_path):
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert data_of(out) == expected
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_mid_shard_commits_nothing_and_exits_143(tmp_path, jobs):
+    """A file being read when SIGTERM comes gets no verdict: its shard stays uncommitted."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.txt").write_bytes((TESTS / "golden" / "clean.txt").read_bytes())
+    os.mkfifo(source / "b.txt")  # read blocks until a writer comes: the run is mid-shard
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "batch", str(source), "-o", str(out), "--shards", jobs,
+         "-j", jobs],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    with open(source / "b.txt", "wb"):  # opens once the run has opened it to read
+        os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(60) == 143, process.stderr.read()
+    assert b"Traceback" not in process.stderr.read()
+    done = list((out / "_done").iterdir()) if (out / "_done").exists() else []
+    assert "part-00001-of-00002" not in [p.name for p in done] and len(done) < int(jobs)
+    assert not (out / "errors").exists() or b"internal_error" not in b"".join(
+        part.read_bytes() for part in (out / "errors").iterdir()
+    )

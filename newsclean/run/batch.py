@@ -36,7 +36,7 @@ import orjson
 import newsclean
 
 from ..core.record import CONTRACT_VERSION, INTERNAL_ERROR, Rejection
-from ..exits import ExitStatus, NewscleanError, UsageError
+from ..exits import ExitStatus, Interrupted, NewscleanError, UsageError
 from ..io.discover import discover
 from ..io.environment import Environment
 from ..io.paths import url_filesystem
@@ -180,9 +180,12 @@ def _shard_paths(store: Store, described: dict[str, Any], shard: int) -> list[st
 def _guarded_outcome(path: str, settings: Settings) -> Outcome:
     """One file's outcome. The one place that catches every error: a bug of ours on one file
     must not fail a shard of thousands (an engine would fail the whole job); it is logged as
-    `internal_error` instead, with the exception's type and message."""
+    `internal_error` instead, with the exception's type and message. An interrupt (SIGTERM) is
+    no verdict on the file: it ends the shard, uncommitted."""
     try:
         return process_file(path, settings)
+    except Interrupted:
+        raise
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
         return Outcome(path, rejection=Rejection(path, INTERNAL_ERROR, message))
