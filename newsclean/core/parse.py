@@ -21,7 +21,7 @@ from .record import Payload, Record, Rejection, RelatedItem
 from .sniff import sniff
 from .splitter import DumpSpan, lf_lines, next_dump
 from .textrepair import BOM, clean, repair, to_text, unify_newlines
-from .vardump import DumpedValue
+from .vardump import DumpedValue, SearchHint
 
 
 @dataclass(slots=True)
@@ -146,7 +146,8 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
     scan = lf_lines(data)
     records: list[Record] = []
     dumplike, pos = False, 0
-    while (span := next_dump(scan, pos)) is not None:
+    hint = SearchHint()
+    while (span := next_dump(scan, pos, hint=hint)) is not None:
         result, looks_right = _record(data, scan, span, (path, len(records), 0), tz)
         records.append(result)
         dumplike = dumplike or looks_right

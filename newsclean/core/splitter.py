@@ -24,6 +24,7 @@ from .vardump import (
     NOT_A_PAYLOAD,
     Buffer,
     DumpedValue,
+    SearchHint,
     find_payload,
     glued_dump_at,
     line_end,
@@ -147,7 +148,7 @@ def dump_starts_at(buf: Buffer, pos: int, final: bool) -> bool | None:
 
 
 def _first_payload(
-    buf: Buffer, start: int, final: bool, settled: bool = False
+    buf: Buffer, start: int, final: bool, settled: bool, hint: SearchHint | None
 ) -> tuple[int, DumpedValue | None] | None:
     """Where the first payload of the dump at `start` begins and its value (len(buf) and None
     when there is none); None when more input is needed to tell. The dump's first line is its
@@ -156,7 +157,7 @@ def _first_payload(
     if headline_end < 0:
         return (len(buf), None) if final else None
     pos, first = headline_end + 1, None
-    while match := find_payload(buf, pos):
+    while match := find_payload(buf, pos, hint):
         if first is not None and _next_header(buf, start, match.start()) is not None:
             return first  # a new dump begins before this value: it is not this dump's
         value = read_payload(buf, match.start(), final, dump_starts_at)
@@ -187,15 +188,22 @@ def _ends_dump(buf: Buffer, value: DumpedValue, final: bool) -> bool | None:
     return dump_starts_at(buf, following, final)
 
 
-def next_dump(buf: Buffer, pos: int, final: bool = True, settled: bool = False) -> DumpSpan | None:
+def next_dump(
+    buf: Buffer,
+    pos: int,
+    final: bool = True,
+    settled: bool = False,
+    hint: SearchHint | None = None,
+) -> DumpSpan | None:
     """The dump at or after `pos`; None when none is left or (not final) more input is needed.
 
     `settled`: a live stream paused, and what has arrived counts as all there is when it comes
-    to telling whether a complete value ends its dump (else a dump would wait for the next)."""
+    to telling whether a complete value ends its dump (else a dump would wait for the next).
+    `hint`: the same for every call on one buffer, so that its bytes are searched once."""
     start = skip_blank(buf, pos)
     if start >= len(buf):
         return None
-    found = _first_payload(buf, start, final, settled)
+    found = _first_payload(buf, start, final, settled, hint)
     if found is None:
         return None
     payload_start, value = found
@@ -224,6 +232,7 @@ class StreamSplitter:
         self._base = 0  # the stream offset of _raw's first byte
         self._head = bytearray()  # the stream's first SNIFF_BYTES
         self._sniffed = False
+        self._hint = SearchHint()
 
     def feed(self, chunk: bytes, at_end: bool, paused: bool = False) -> list[tuple[int, bytes]]:
         """The dumps completed by `chunk` (`at_end`: the stream ended after it; `paused`: a live
@@ -244,7 +253,9 @@ class StreamSplitter:
         lines = raw if self._scan is None else self._scan
         dumps, pos = [], 0
         while (
-            span := next_dump(lines, pos, at_end or len(lines) - pos > self.max_bytes, paused)
+            span := next_dump(
+                lines, pos, at_end or len(lines) - pos > self.max_bytes, paused, self._hint
+            )
         ) is not None:
             dumps.append((self._base + span.start, bytes(raw[span.start : span.end])))
             pos = span.end
@@ -253,6 +264,7 @@ class StreamSplitter:
         if self._scan is not None:
             del self._scan[:pos]
         self._base += pos
+        self._hint.shift(pos)
         return dumps
 
     def _sniff(self, chunk: bytes, at_end: bool) -> bool:

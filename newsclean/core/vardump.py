@@ -388,19 +388,42 @@ def _skip_blank(buf: Buffer, pos: int) -> int:
     return pos if blanks is None else blanks.end()
 
 
-def find_payload(buf: Buffer, pos: int) -> re.Match[bytes] | None:
+@dataclass(slots=True)
+class SearchHint:
+    """What searches for a payload learnt of one buffer: no payload line begins in
+    [clear_from, clear_to). Dumps without a payload back to back would each search the rest of
+    the input again (quadratic time); with the hint, each byte is searched about once."""
+
+    clear_from: int = 0
+    clear_to: int = 0
+
+    def shift(self, removed: int) -> None:
+        """The buffer lost its first `removed` bytes (a stream's consumed dumps)."""
+        self.clear_from = max(self.clear_from - removed, 0)
+        self.clear_to = max(self.clear_to - removed, 0)
+
+
+_LONGEST_WORD = 16  # a candidate's `\n` or `:` and value word, which may straddle `clear_to`
+
+
+def find_payload(buf: Buffer, pos: int, hint: SearchHint | None = None) -> re.Match[bytes] | None:
     """The first payload starting at or after `pos` (at a line's start), found without a slow
     line-by-line regex scan: candidates are the lines where a value's first word begins the line
     or follows Xdebug's `:LINE:`. A payload whose value has Xdebug's prefix on the line before
     begins with that line."""
-    while (word := _CANDIDATE.search(buf, max(pos - 1, 0))) is not None:
+    start, search = pos, pos
+    if hint is not None and hint.clear_from <= pos < hint.clear_to:
+        search = max(pos, hint.clear_to - _LONGEST_WORD)
+    while (word := _CANDIDATE.search(buf, max(search - 1, 0))) is not None:
         line_start = buf.rfind(b"\n", 0, word.start() + 1) + 1
         if line_start >= pos and (match := PAYLOAD_START.match(buf, line_start)):
             return _with_own_line_prefix(buf, match, pos)
         line_end = buf.find(b"\n", max(line_start, word.start() + 1))  # this line is no payload
         if line_end < 0:
-            return None
-        pos = line_end + 1
+            break
+        pos = search = line_end + 1
+    if hint is not None:  # clear up to the last line, which a stream may still be sending
+        hint.clear_from, hint.clear_to = start, max(buf.rfind(b"\n") + 1, start)
     return None
 
 
