@@ -234,11 +234,17 @@ def test_an_unreadable_file_is_permission_denied(tmp_path):
 
 
 def test_folders_and_sockets_in_lists_are_not_files(tmp_path):
+    import socket
+
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "sock"))
     listing = tmp_path / "list.txt"
-    listing.write_text(f"{GOLDEN}\n")
+    listing.write_text(f"{GOLDEN}\n{tmp_path / 'sock'}\n")
     result = newsclean("parse", "-q", "--files-from", str(listing))
+    listening.close()
     assert result.returncode == 1
-    assert ": not_a_file: " in result.stderr.decode()
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 2 and all(": not_a_file: " in line for line in lines), lines
 
 
 def test_compressed_inputs_are_known_by_their_magic_bytes(tmp_path):

@@ -15,7 +15,7 @@ from newsclean import parse_bytes, parse_input
 from newsclean.core.article import by_lines, read_article
 from newsclean.core.dateline import DATELINE_LINE, parse_any_layout, parse_dateline
 from newsclean.core.parse import parse_dump
-from newsclean.core.splitter import lf_lines, next_dump
+from newsclean.core.splitter import StreamSplitter, lf_lines, next_dump
 from newsclean.core.textrepair import BOM, repair_mojibake
 from newsclean.io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 
@@ -301,3 +301,17 @@ def test_dumps_cat_together_give_the_records_they_give_alone(dumps, sizes):
     streamed = [dump for dumps, _ in stream_dumps(stream, live=False) for dump in dumps]
     records = [parse_dump(dump, "-", i, offset) for i, (offset, dump) in enumerate(streamed)]
     assert _without_source(records) == _without_source(alone)
+
+
+def test_a_stream_decides_on_complete_lines_only():
+    """A line that has not ended (`09:00` before ` police said more` arrives) is no dateline yet:
+    no phantom article, however the stream is cut."""
+    dump = (
+        b"Head\n\nHead\nTue Oct 25, 2016 21:36:02\n\nBody one.\n\n"
+        b"Wed Oct 26, 2016 09:00 police said more.\n\nAnd more.\n"
+    )
+    cut = dump.index(b" police")
+    splitter = StreamSplitter(1 << 20)
+    dumps = splitter.feed(dump[:cut], False) + splitter.feed(dump[cut:], False)
+    dumps += splitter.feed(b"", True)
+    assert [offset for offset, _ in dumps] == [0]

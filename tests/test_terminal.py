@@ -212,3 +212,23 @@ def test_check_counts_standard_input_as_one_input():
     stream = (GOLDEN / "concat.txt").read_bytes() * 3
     report = json.loads(newsclean("check", "--format", "json", "-", input=stream).stdout)
     assert (report["inputs"], report["records"]) == (1, 9)
+
+
+def test_json_on_a_terminal_escapes_what_a_terminal_would_act_on(tmp_path):
+    """U+202E, U+2066, U+009B and DEL from a dump reach a terminal as \\uXXXX (the same JSON
+    value); off a terminal the JSON is as it is."""
+    title = "evil\u202eoverride\u2066isolate\u009bcsi\x7fdel"
+    content = (
+        '[{"id":"1","sort":"2","contenttypeid":"21","pic":"/a.jpg","title":"%s"}]' % title
+    ).encode()
+    path = tmp_path / "bidi.txt"
+    path.write_bytes(HOSTILE + b'string(%d) "' % len(content) + content + b'"\n')
+    child = _spawn("show", str(path), "--json")
+    child.expect(pexpect.EOF)
+    screen = child.before.decode()
+    assert (
+        "\\u202e" in screen and "\\u2066" in screen and "\\u009b" in screen and "\\u007f" in screen
+    )
+    assert "\u202e" not in screen and "\u2066" not in screen and "\u009b" not in screen
+    piped = newsclean("show", str(path), "--json")
+    assert json.loads(piped.stdout)["related"][0]["title"] == title  # off a terminal: raw

@@ -107,13 +107,17 @@ def _after_own_header(buf: Buffer, start: int, stop: int) -> int:
     return pos
 
 
-def _next_header(buf: Buffer, start: int, stop: int) -> int | None:
+def _next_header(buf: Buffer, start: int, stop: int, final: bool = True) -> int | None:
     """Where the next dump begins before `stop`, found by its dateline line. Every dateline has a
-    time, so only short lines holding a colon are tried: a quick search, not a scan by regex."""
+    time, so only short lines holding a colon are tried: a quick search, not a scan by regex.
+    Not `final`, a stream's last line may not have ended (`09:00` before ` police said` comes):
+    it decides nothing."""
     colon = buf.find(b":", _after_own_header(buf, start, stop), stop)
     while colon >= 0:
         line_start = buf.rfind(b"\n", start, colon) + 1 or start
         line_end = buf.find(b"\n", colon, stop)
+        if line_end < 0 and not final and stop >= len(buf):
+            return None
         line_end = stop if line_end < 0 else line_end
         if line_end - line_start <= _LONGEST_DATELINE and DATELINE_LINE.fullmatch(
             buf, line_start, line_end
@@ -175,7 +179,7 @@ def _first_payload(
         return len(buf), None
     # A value followed by text that begins no dump is body text (an article about PHP), unless
     # no other comes before the next dump: then it is the payload, followed by junk.
-    if not (final or settled) and _next_header(buf, start, len(buf)) is None:
+    if not (final or settled) and _next_header(buf, start, len(buf), False) is None:
         return None  # another value may still come
     return first
 
@@ -207,7 +211,7 @@ def next_dump(
     if found is None:
         return None
     payload_start, value = found
-    if (following := _next_header(buf, start, payload_start)) is not None:
+    if (following := _next_header(buf, start, payload_start, final)) is not None:
         return DumpSpan(start, following)
     if value is None:
         return DumpSpan(start, len(buf)) if final else None

@@ -37,10 +37,10 @@ def _stderr() -> TextIO:
     return io.StringIO() if sys.stderr is None else sys.stderr
 
 
-def _isatty(stream: object) -> bool:
+def isatty(stream: object) -> bool:
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, OSError):
         return False
 
 
@@ -55,8 +55,8 @@ class Environment:
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:
-            self.stdin_isatty = _isatty(self.stdin)
+            self.stdin_isatty = isatty(self.stdin)
         if self.stderr_isatty is None:
-            self.stderr_isatty = _isatty(self.stderr)
+            self.stderr_isatty = isatty(self.stderr)
         if self.stdout_isatty is None:
-            self.stdout_isatty = _isatty(self.stdout)
+            self.stdout_isatty = isatty(self.stdout)

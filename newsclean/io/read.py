@@ -8,6 +8,7 @@ decompressed with a bound: more than `max_bytes` is `too_large`.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
@@ -115,6 +116,8 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejecti
     except PermissionError as error:
         return Rejection(shown, PERMISSION_DENIED, error.strerror or "permission denied")
     except OSError as error:
+        if error.errno == errno.ENXIO:  # a socket (or a device without its driver)
+            return Rejection(shown, NOT_A_FILE, "a socket or device that cannot be read")
         return Rejection(shown, READ_ERROR, error.strerror or str(error))
     try:
         status = os.fstat(descriptor)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import orjson
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
+from .environment import isatty
 
 TEMP_SUFFIX = ".tmp"
 TEMP_MARK = ".newsclean-"
@@ -38,6 +40,18 @@ def temp_path_for(path: str) -> str:
     return os.path.join(folder, f".{name}{TEMP_MARK}{os.getpid()}{TEMP_SUFFIX}")
 
 
+# Characters a terminal acts on that JSON may hold raw in its strings (UTF-8 encoded): DEL, the
+# C1 controls (0x9B is CSI), and the bidirectional and line-separator controls that reorder or
+# hide what a person reads. On a terminal they are written as \uXXXX: the same JSON value.
+_TERMINAL_UNSAFE = re.compile(
+    rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]"
+)
+
+
+def _escaped(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match[0].decode("utf-8"))
+
+
 class StreamSink:
     """Bytes to an already open binary stream (stdout)."""
 
@@ -45,8 +59,11 @@ class StreamSink:
 
     def __init__(self, stream: BinaryIO, name: str = "to stdout") -> None:
         self.stream, self.name = stream, name
+        self.terminal = isatty(stream)
 
     def write(self, data: bytes) -> None:
+        if self.terminal:
+            data = _TERMINAL_UNSAFE.sub(_escaped, data)
         try:
             self.stream.write(data)
         except OSError as error:
