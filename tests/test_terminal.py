@@ -218,9 +218,8 @@ def test_json_on_a_terminal_escapes_what_a_terminal_would_act_on(tmp_path):
     """U+202E, U+2066, U+009B and DEL from a dump reach a terminal as \\uXXXX (the same JSON
     value); off a terminal the JSON is as it is."""
     title = "evil\u202eoverride\u2066isolate\u009bcsi\x7fdel"
-    content = (
-        '[{"id":"1","sort":"2","contenttypeid":"21","pic":"/a.jpg","title":"%s"}]' % title
-    ).encode()
+    item = f'{{"id":"1","sort":"2","contenttypeid":"21","pic":"/a.jpg","title":"{title}"}}'
+    content = f"[{item}]".encode()
     path = tmp_path / "bidi.txt"
     path.write_bytes(HOSTILE + b'string(%d) "' % len(content) + content + b'"\n')
     child = _spawn("show", str(path), "--json")
