@@ -7,6 +7,7 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -315,3 +316,11 @@ def test_a_stream_decides_on_complete_lines_only():
     dumps = splitter.feed(dump[:cut], False) + splitter.feed(dump[cut:], False)
     dumps += splitter.feed(b"", True)
     assert [offset for offset, _ in dumps] == [0]
+
+
+@pytest.mark.slow
+def test_the_fuzz_harness_finds_nothing():
+    import fuzz
+
+    failures = fuzz.run(seed=1, cases=400, seconds=None)
+    assert not failures, failures[0][1]

@@ -148,7 +148,11 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
     dumplike, pos = False, 0
     hint = SearchHint()
     while (span := next_dump(scan, pos, hint=hint)) is not None:
-        result, looks_right = _record(data, scan, span, (path, len(records), 0), tz)
+        source = (path, len(records), span.start)
+        if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
+            result, looks_right = _record(data, scan, span, source, tz)
+        else:  # a dump's record depends on its own bytes only, as when a stream cuts it
+            result, looks_right = _dump_record(data[span.start : span.end], source, tz)
         records.append(result)
         dumplike = dumplike or looks_right
         pos = span.end
@@ -167,7 +171,14 @@ def parse_dump(
     data: bytes, path: str = "-", index: int = 0, offset: int = 0, tz: tzinfo | None = None
 ) -> Record:
     """The record of one dump already cut from a stream by `splitter.next_dump`."""
-    scan = lf_lines(data)
-    span = next_dump(scan, 0) or DumpSpan(0, len(data))
-    span.end = len(data)
-    return _record(data, scan, span, (path, index, offset), tz)[0]
+    return _dump_record(data, (path, index, offset), tz)[0]
+
+
+def _dump_record(
+    dump: bytes, source: tuple[str, int, int], tz: tzinfo | None
+) -> tuple[Record, bool]:
+    """The record of one dump's bytes, cut from their input (`source`: path, index, offset)."""
+    scan = lf_lines(dump)
+    span = next_dump(scan, 0) or DumpSpan(0, len(dump))
+    span.end = len(dump)
+    return _record(dump, scan, span, source, tz)
