@@ -128,6 +128,8 @@ def _each_field_once(text: str, parsed: list[object]) -> bool:
     valid JSON a quote inside a string is escaped, so `"title":` is always a key."""
     if any(type(entry) is not dict or len(entry) != len(_FIELDS) for entry in parsed):
         return False
+    if text.count('":') == len(_FIELDS) * len(parsed):  # five keys an item, and no more
+        return True
     return all(text.count(f'"{field}":') == len(parsed) for field in _FIELDS)
 
 

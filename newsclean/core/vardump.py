@@ -52,8 +52,10 @@ PAYLOAD_START = re.compile(
     rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb")", re.MULTILINE
 )
 _VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|class "
-# Quick to search for: where a payload may begin, at a line's start or after Xdebug's `:LINE:`.
-_CANDIDATE = re.compile(rb"[\n:](?:" + _VALUE_WORDS + rb")")
+# Quick to search for (each begins with a literal): where a payload may begin, at a line's start
+# or after Xdebug's `:LINE:`.
+_LINE_WORD = re.compile(rb"\n(?:" + _VALUE_WORDS + rb")")
+_PREFIXED_WORD = re.compile(rb":(?:" + _VALUE_WORDS + rb")")
 _XDEBUG = re.compile(_XDEBUG_PREFIX)
 _XDEBUG_OWN_LINE = re.compile(rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*\r?\n")
 _STRING = re.compile(rb"string\((\d{1,18})\) \"")
@@ -183,11 +185,12 @@ class _Reader:
         """A string's bytes and the offset after its closing quote; None for bytes cut off."""
         buf, start = self.buf, match.end()
         close = start + int(match[1])
-        if (cut := _xdebug_cut(buf, start, close)) is not None:  # var_display_max_data
-            self.truncated = True
+        one_line = buf.find(b"\n", start, close) < 0  # most strings: nothing more to check
+        if not one_line and (cut := _xdebug_cut(buf, start, close)) is not None:
+            self.truncated = True  # Xdebug's var_display_max_data
             return None, cut
-        if self.closes_at(close, next_dump_at) and not self.crosses_a_dump(
-            start, close, next_dump_at
+        if self.closes_at(close, next_dump_at) and (
+            one_line or not self.crosses_a_dump(start, close, next_dump_at)
         ):
             return bytes(buf[start:close]), close + 1
         if (escaped := self.xdebug_escaped(start, int(match[1]), next_dump_at)) is not None:
@@ -414,7 +417,7 @@ def find_payload(buf: Buffer, pos: int, hint: SearchHint | None = None) -> re.Ma
     start, search = pos, pos
     if hint is not None and hint.clear_from <= pos < hint.clear_to:
         search = max(pos, hint.clear_to - _LONGEST_WORD)
-    while (word := _CANDIDATE.search(buf, max(search - 1, 0))) is not None:
+    while (word := _candidate(buf, search)) is not None:
         line_start = buf.rfind(b"\n", 0, word.start() + 1) + 1
         if line_start >= pos and (match := PAYLOAD_START.match(buf, line_start)):
             return _with_own_line_prefix(buf, match, pos)
@@ -425,6 +428,13 @@ def find_payload(buf: Buffer, pos: int, hint: SearchHint | None = None) -> re.Ma
     if hint is not None:  # clear up to the last line, which a stream may still be sending
         hint.clear_from, hint.clear_to = start, max(buf.rfind(b"\n") + 1, start)
     return None
+
+
+def _candidate(buf: Buffer, pos: int) -> re.Match[bytes] | None:
+    """The first value word at or after `pos` that begins a line or follows a colon."""
+    line_word = _LINE_WORD.search(buf, max(pos - 1, 0))
+    limit = len(buf) if line_word is None else line_word.start()
+    return _PREFIXED_WORD.search(buf, pos, limit) or line_word
 
 
 def _with_own_line_prefix(buf: Buffer, match: re.Match[bytes], pos: int) -> re.Match[bytes]:
