@@ -361,6 +361,12 @@ def test_records_come_out_while_a_slow_stream_is_still_arriving():
         process.kill()
 
 
+def _signals_as_at_a_terminal() -> None:
+    """SIGINT as a shell at a terminal leaves it: a test runner started in the background
+    (`nohup`, `&`) has SIGINT ignored, and a child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def children_of(pid: int) -> list[int]:
     """The child processes of `pid` (Linux: /proc)."""
     tasks = f"/proc/{pid}/task"
@@ -402,6 +408,7 @@ def test_a_signal_mid_run_leaves_no_partial_output_and_no_worker(tmp_path, sent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_signals_as_at_a_terminal,
     )
     # More than a batch of files: the workers start, then wait with the run for more of the list.
     process.stdin.write((str(GOLDEN / "clean.txt") + "\n").encode() * 300)

@@ -300,6 +300,22 @@ def _assert_exactly_once(inbox, out) -> None:
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def _processes_naming(path) -> list[int]:
+    """Live processes (zombies aside) whose command line names `path`: a run and its workers."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                named = str(path).encode() in cmdline.read()
+            with open(f"/proc/{entry}/stat") as stat:
+                zombie = stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, PermissionError):
+            continue
+        if named and not zombie:
+            found.append(int(entry))
+    return found
+
+
 def _killed_run(inbox, state, output, step, *extra):
     return parse(inbox, state, output, *extra, env={"NEWSCLEAN_CRASH_AT": step})
 
@@ -326,6 +342,7 @@ def test_a_run_killed_at_any_step_loses_and_repeats_nothing(folders, step, mode)
 
     killed = run(out / "1.jsonl", env={"NEWSCLEAN_CRASH_AT": step})
     assert killed.returncode == -signal.SIGKILL
+    wait_for(lambda: not _processes_naming(out / "1.jsonl"), "the killed run's workers' end", 5)
     if mode != "stdin":
         (inbox / "later.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
     assert run(out / "2.jsonl").returncode in (0, 1)
