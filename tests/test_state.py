@@ -303,7 +303,7 @@ def _assert_exactly_once(inbox, out) -> None:
 def _processes_naming(path) -> list[int]:
     """Live processes (zombies aside) whose command line names `path`: a run and its workers."""
     found = []
-    for entry in os.listdir("/proc"):
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
                 named = str(path).encode() in cmdline.read()
