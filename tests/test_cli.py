@@ -588,3 +588,15 @@ def test_stdin_gets_the_verdict_a_file_gets_on_its_first_bytes(tmp_path):
     assert (as_file.returncode, as_file.stdout) == (1, b"")
     assert (as_stream.returncode, as_stream.stdout) == (1, b"")
     assert b"not_text" in as_file.stderr and b"not_text" in as_stream.stderr
+
+
+@pytest.mark.parametrize("sent", ["SIGINT", "SIGTERM"])
+def test_a_signal_once_the_run_is_done_changes_nothing(tmp_path, sent):
+    """The outputs are in place when the signal comes: the run's own status, no traceback."""
+    out = tmp_path / "out.jsonl"
+    result = newsclean(
+        "parse", "-q", str(GOLDEN / "clean.txt"), "-o", str(out),
+        env={"NEWSCLEAN_CRASH_AT": f"done@{sent}"}, preexec_fn=_signals_as_at_a_terminal,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert len(records(out.read_bytes())) == 1

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import batch, check, parse, show, state
+from . import batch, check, handler, parse, show, state
 
 app = typer.Typer(
     name="newsclean",
@@ -49,4 +49,5 @@ app.add_typer(batch.batch_app, name="batch")
 
 
 def main() -> None:
+    handler.settles_on_exit = True
     app(prog_name="newsclean")

@@ -4,6 +4,7 @@ speed, without timing.
 
     NEWSCLEAN_CRASH_AT=state-committing newsclean parse in/ --state s.db -o out.jsonl
     NEWSCLEAN_CRASH_AT=written:3 ...      after the third outcome is written
+    NEWSCLEAN_CRASH_AT=done@SIGINT ...    another signal than SIGKILL, at the step `done`
 
 Nothing else reads the variable; unset, each point costs one dictionary look-up.
 """
@@ -17,7 +18,11 @@ VARIABLE = "NEWSCLEAN_CRASH_AT"
 
 
 def crash_point(step: str, count: int | None = None) -> None:
-    """SIGKILL this process when the environment names `step` (or `step:count`)."""
+    """SIGKILL this process when the environment names `step` (or `step:count`); another signal
+    when it names one after `@`."""
     wanted = os.environ.get(VARIABLE)
-    if wanted is not None and wanted in (step, f"{step}:{count}"):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if wanted is None:
+        return
+    where, _, name = wanted.partition("@")
+    if where in (step, f"{step}:{count}"):
+        os.kill(os.getpid(), signal.Signals[name] if name else signal.SIGKILL)
