@@ -600,3 +600,16 @@ def test_a_signal_once_the_run_is_done_changes_nothing(tmp_path, sent):
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, b"")
     assert len(records(out.read_bytes())) == 1
+
+
+def test_text_that_is_no_dump_is_not_a_dump_on_stdin_as_in_a_file(tmp_path):
+    text = b"Just some notes.\n\nNothing like a dump in here.\n"
+    (tmp_path / "notes.txt").write_bytes(text)
+    for result in (
+        newsclean("parse", str(tmp_path / "notes.txt")),
+        newsclean("parse", "-", input=text),
+    ):
+        assert (result.returncode, result.stdout) == (1, b"")
+        assert b": not_a_dump: " in result.stderr
+    glued = text + CLEAN  # junk first, then a dump: everything comes out, as from a file
+    assert len(records(newsclean("parse", "-q", "-", input=glued).stdout)) == 2

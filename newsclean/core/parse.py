@@ -107,8 +107,8 @@ def _with_nul_bytes(value: DumpedValue, data: bytes) -> DumpedValue:
 
 def _record(
     data: bytes, scan: bytes, span: DumpSpan, source: tuple[str, int, int], tz: tzinfo | None
-) -> tuple[Record, bool]:
-    """The record of one dump, and whether it looks like a dump at all.
+) -> Record:
+    """The record of one dump.
 
     `source` is the path, the dump's index and the offset of `data` in its input.
     """
@@ -133,10 +133,20 @@ def _record(
         "payload": payload,
         "warnings": record.ordered_warnings(warnings),
     }
-    dumplike = bool(article.headline) and (
-        payload is not None or article.dateline is not None or article.headline_repeated
+    return result
+
+
+NOT_A_DUMP_MESSAGE = "no headline with a dateline, a repeated headline or a payload"
+
+
+def looks_like_a_dump(result: Record) -> bool:
+    """Whether a record is a dump's at all: a headline, with a dateline, its repetition or a
+    payload. An input none of whose records is one is `not_a_dump`."""
+    return bool(result["headline"]) and (
+        result["payload"] is not None
+        or result["dateline"] is not None
+        or record.HEADLINE_NOT_REPEATED not in result["warnings"]
     )
-    return result, dumplike
 
 
 def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
@@ -145,20 +155,16 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
         return Parsed(rejection=Rejection(path, *found))
     scan = lf_lines(data)
     records: list[Record] = []
-    dumplike, pos = False, 0
-    hint = SearchHint()
+    pos, hint = 0, SearchHint()
     while (span := next_dump(scan, pos, hint=hint)) is not None:
         source = (path, len(records), span.start)
         if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
-            result, looks_right = _record(data, scan, span, source, tz)
+            records.append(_record(data, scan, span, source, tz))
         else:  # a dump's record depends on its own bytes only, as when a stream cuts it
-            result, looks_right = _dump_record(data[span.start : span.end], source, tz)
-        records.append(result)
-        dumplike = dumplike or looks_right
+            records.append(_dump_record(data[span.start : span.end], source, tz))
         pos = span.end
-    if not dumplike:
-        message = "no headline with a dateline, a repeated headline or a payload"
-        return Parsed(rejection=Rejection(path, record.NOT_A_DUMP, message))
+    if not any(map(looks_like_a_dump, records)):
+        return Parsed(rejection=Rejection(path, record.NOT_A_DUMP, NOT_A_DUMP_MESSAGE))
     return Parsed(records)
 
 
@@ -171,12 +177,10 @@ def parse_dump(
     data: bytes, path: str = "-", index: int = 0, offset: int = 0, tz: tzinfo | None = None
 ) -> Record:
     """The record of one dump already cut from a stream by `splitter.next_dump`."""
-    return _dump_record(data, (path, index, offset), tz)[0]
+    return _dump_record(data, (path, index, offset), tz)
 
 
-def _dump_record(
-    dump: bytes, source: tuple[str, int, int], tz: tzinfo | None
-) -> tuple[Record, bool]:
+def _dump_record(dump: bytes, source: tuple[str, int, int], tz: tzinfo | None) -> Record:
     """The record of one dump's bytes, cut from their input (`source`: path, index, offset)."""
     scan = lf_lines(dump)
     span = next_dump(scan, 0) or DumpSpan(0, len(dump))

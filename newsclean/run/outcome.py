@@ -31,6 +31,7 @@ class Outcome(NamedTuple):
     unchanged: bool = False  # its content is what the state knew: not parsed again
     inputs: int = 1  # the inputs it stands for: a worker merges runs of plain ones
     settling: bool = False  # modified within --min-age: left for the next run, not read
+    dumplike: bool = True  # a record looks like a dump's (stdin: `core.parse.looks_like_a_dump`)
 
 
 @dataclass(slots=True)

@@ -8,17 +8,19 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from ..core.record import Rejection
+from ..core.parse import NOT_A_DUMP_MESSAGE
+from ..core.record import NOT_A_DUMP, Rejection
 from ..exits import ExitStatus, UsageError
 from ..io.crashpoints import crash_point
 from ..io.environment import Environment
+from ..io.paths import STDIN
 from ..io.sinks import StreamSink, atomic_path, file_sink, open_sink, remove_stale_temps
 from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
@@ -72,7 +74,32 @@ def outcomes(
     work = work_items(candidates, env, options.max_bytes)
     settled_before = time.time_ns() - int(options.min_age * 1e9) if options.min_age else None
     settings = Settings(options.tz, options.max_bytes, state is not None, settled_before)
-    return run(work, settings, jobs)
+    return _with_stdin_verdict(run(work, settings, jobs), options.max_bytes)
+
+
+def _with_stdin_verdict(results: Iterator[Result], max_bytes: int) -> Generator[Result, None, None]:
+    """`results`, but standard input's records held until one of them looks like a dump's, so
+    that a stream of text that holds none is `not_a_dump`, as the same bytes in a file are. What
+    is held is let go past `max_bytes` (a file so large would be `too_large`)."""
+    held: list[Outcome] = []
+    decided = False  # standard input has shown a dump (or more than can be held)
+    for result in results:
+        if isinstance(result, Outcome) and result.path == STDIN:
+            if result.rejection is not None:
+                held = []  # the stream is rejected (binary data): what it held goes with it
+            elif not decided:
+                held.append(result)
+                decided = result.dumplike or sum(outcome.size for outcome in held) > max_bytes
+                if decided:
+                    yield from held
+                    held = []
+                continue
+        elif held and isinstance(result, Outcome):  # standard input ended without a dump
+            yield Outcome(STDIN, rejection=Rejection(STDIN, NOT_A_DUMP, NOT_A_DUMP_MESSAGE))
+            held = []
+        yield result
+    if held:
+        yield Outcome(STDIN, rejection=Rejection(STDIN, NOT_A_DUMP, NOT_A_DUMP_MESSAGE))
 
 
 def _check_options(options: ParseOptions) -> None:

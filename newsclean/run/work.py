@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from ..core.parse import parse_dump, parse_input
+from ..core.parse import looks_like_a_dump, parse_dump, parse_input
 from ..core.record import Record, Rejection
 from ..io.fingerprint import Fingerprint
 from ..io.paths import shown_path
@@ -108,7 +108,9 @@ def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
     """Parse and serialise dumps cut from standard input."""
     zone = _time_zone(settings.tz)
     records = [parse_dump(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
-    return _serialised("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
+    size = sum(len(data) for _, _, data in batch.dumps)
+    outcome = _serialised("-", records, size, settings.track)
+    return outcome._replace(dumplike=any(map(looks_like_a_dump, records)))
 
 
 def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
