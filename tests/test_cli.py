@@ -613,3 +613,21 @@ def test_text_that_is_no_dump_is_not_a_dump_on_stdin_as_in_a_file(tmp_path):
         assert b": not_a_dump: " in result.stderr
     glued = text + CLEAN  # junk first, then a dump: everything comes out, as from a file
     assert len(records(newsclean("parse", "-q", "-", input=glued).stdout)) == 2
+
+
+@pytest.mark.slow
+def test_memory_follows_bytes_in_flight_not_records_or_files(tmp_path):
+    """50,000 tiny dumps in one file, and eight links to one 12 MB dump: memory stays bounded
+    (1.1.0 held every record of a file, and a batch of files, whole: 230 and 600 MB)."""
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_bytes(b"H\n\nH\nTue Oct 25, 2016 21:36:02\n\nB.\n\n\nNULL\n" * 50_000)
+    status, _, peak = peak_rss_mib(["parse", "-q", str(tiny), "-o", os.devnull], os.devnull)
+    assert status == 0 and peak < 120, peak
+    big = tmp_path / "big.txt"
+    big.write_bytes(CLEAN.replace(b"\n\n\n", b"\n\n" + b"Para " * 2_400_000 + b"\n\n\n", 1))
+    links = tmp_path / "links"
+    links.mkdir()
+    for index in range(8):
+        (links / f"{index}.txt").symlink_to(big)
+    status, _, peak = peak_rss_mib(["parse", "-q", str(links), "-o", os.devnull], os.devnull)
+    assert status == 0 and peak < 300, peak

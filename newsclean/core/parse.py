@@ -11,7 +11,7 @@ returns only the records. Neither raises, whatever the bytes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 
@@ -149,23 +149,42 @@ def looks_like_a_dump(result: Record) -> bool:
     )
 
 
+def records_of(
+    data: bytes, path: str = "-", tz: tzinfo | None = None
+) -> Rejection | Iterator[Record]:
+    """The records of every dump in `data`, one by one (so that a file of 200,000 dumps is never
+    held whole as records), or why `data` is plainly no dump. Whether any record looks like a
+    dump's (else the input is `not_a_dump`: `looks_like_a_dump`) is the caller's to tell."""
+    if found := sniff(data):
+        return Rejection(path, *found)
+    return _records(data, path, tz)
+
+
+def _records(data: bytes, path: str, tz: tzinfo | None) -> Iterator[Record]:
+    scan = lf_lines(data)
+    pos, index, hint = 0, 0, SearchHint()
+    while (span := next_dump(scan, pos, hint=hint)) is not None:
+        source = (path, index, span.start)
+        if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
+            yield _record(data, scan, span, source, tz)
+        else:  # a dump's record depends on its own bytes only, as when a stream cuts it
+            yield _dump_record(data[span.start : span.end], source, tz)
+        pos, index = span.end, index + 1
+
+
 def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
     """Every dump in `data` as a record, or the reason `data` holds none. Never raises."""
-    if found := sniff(data):
-        return Parsed(rejection=Rejection(path, *found))
-    scan = lf_lines(data)
-    records: list[Record] = []
-    pos, hint = 0, SearchHint()
-    while (span := next_dump(scan, pos, hint=hint)) is not None:
-        source = (path, len(records), span.start)
-        if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
-            records.append(_record(data, scan, span, source, tz))
-        else:  # a dump's record depends on its own bytes only, as when a stream cuts it
-            records.append(_dump_record(data[span.start : span.end], source, tz))
-        pos = span.end
+    found = records_of(data, path, tz)
+    if isinstance(found, Rejection):
+        return Parsed(rejection=found)
+    records = list(found)
     if not any(map(looks_like_a_dump, records)):
-        return Parsed(rejection=Rejection(path, record.NOT_A_DUMP, NOT_A_DUMP_MESSAGE))
+        return Parsed(rejection=not_a_dump(path))
     return Parsed(records)
+
+
+def not_a_dump(path: str) -> Rejection:
+    return Rejection(path, record.NOT_A_DUMP, NOT_A_DUMP_MESSAGE)
 
 
 def parse_bytes(data: bytes, path: str = "-", tz: tzinfo | None = None) -> list[Record]:
