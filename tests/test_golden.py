@@ -64,7 +64,8 @@ KINDS = {
     "php_xdebug_long_string": "payload_truncated", "php_xdebug_deep_array": "payload_truncated",
     "php_string_with_nul": "clean", "php_xdebug_string_with_nul": "clean",
     "payload_line_in_body": "clean", "length_mismatch_line_break": "payload_length_mismatch",
-    "concat_glued_truncated": "payload_truncated",
+    "concat_glued_truncated": "payload_truncated", "xdebug_two_prefixes": "related_recovered",
+    "array_string_unclosed_then_dump": "payload_truncated",
 }  # fmt: skip
 
 

@@ -56,7 +56,8 @@ _VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|c
 # or after Xdebug's `:LINE:`.
 _LINE_WORD = re.compile(rb"\n(?:" + _VALUE_WORDS + rb")")
 _PREFIXED_WORD = re.compile(rb":(?:" + _VALUE_WORDS + rb")")
-_XDEBUG = re.compile(_XDEBUG_PREFIX)
+# The prefix up to its value: two prefixes on one line (a.php:1:b.php:2:) are one, read whole.
+_XDEBUG = re.compile(_XDEBUG_PREFIX + rb"(?=" + _VALUE_HEAD + rb")", re.MULTILINE)
 _XDEBUG_OWN_LINE = re.compile(rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*\r?\n")
 _STRING = re.compile(rb"string\((\d{1,18})\) \"")
 _SCALAR = re.compile(_SCALAR_HEAD)
