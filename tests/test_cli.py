@@ -631,3 +631,16 @@ def test_memory_follows_bytes_in_flight_not_records_or_files(tmp_path):
         (links / f"{index}.txt").symlink_to(big)
     status, _, peak = peak_rss_mib(["parse", "-q", str(links), "-o", os.devnull], os.devnull)
     assert status == 0 and peak < 300, peak
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--tz", "Evil/\x1b[31mZone", "x"], ["-o", "/no/\x1b]0;pwned\x07/out.jsonl", "x"],
+     ["--files-from", "/no/\x1b[2J"], ["x", "--state", "/no/such/\x1b[5m/state.db"]],
+    ids=["--tz", "-o", "--files-from", "--state"],
+)  # fmt: skip
+def test_usage_errors_never_echo_escape_sequences(args):
+    result = invoke("parse", *args)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\x1b" in result.stderr
