@@ -29,11 +29,11 @@ from .vardump import (
     glued_dump_at,
     line_end,
     read_payload,
+    skip_blank,
 )
 
 _LONGEST_DATELINE = 80
 _BARE_CR = re.compile(rb"\r(?!\n)")
-_BLANKS = re.compile(rb"[ \t\r\n]*")
 _OWN_HEADER_LINES = 3  # headline, headline again, dateline
 
 
@@ -57,12 +57,6 @@ def lf_lines(data: bytes) -> bytes:
     if b"\0" in data:
         data = data.replace(b"\0", b"\n")
     return _BARE_CR.sub(b"\n", data) if b"\r" in data else data
-
-
-def skip_blank(buf: Buffer, pos: int) -> int:
-    """Where the run of blank bytes (spaces, tabs, line ends) at `pos` ends."""
-    blanks = _BLANKS.match(buf, pos)
-    return pos if blanks is None else blanks.end()  # (it always matches, the empty run at least)
 
 
 def _line_start(buf: Buffer, pos: int) -> int:

@@ -300,7 +300,7 @@ class _Reader:
         the value is damaged."""
         buf = self.buf
         newline = buf.find(b"\n", pos)
-        if newline < 0 or (self.final and _skip_blank(buf, newline) >= len(buf)):
+        if newline < 0 or (self.final and skip_blank(buf, newline) >= len(buf)):
             self.end_of_input()
             return
         if len(buf) - newline < _GLUED_LOOKAHEAD and not self.final:
@@ -387,7 +387,8 @@ def _skip_blank_lines(buf: Buffer, pos: int) -> int:
     return pos if blanks is None else blanks.end()
 
 
-def _skip_blank(buf: Buffer, pos: int) -> int:
+def skip_blank(buf: Buffer, pos: int) -> int:
+    """Where the run of blank bytes (spaces, tabs, line ends) at `pos` ends."""
     blanks = _BLANKS.match(buf, pos)
     return pos if blanks is None else blanks.end()
 
