@@ -101,17 +101,23 @@ def _after_own_header(buf: Buffer, start: int, stop: int) -> int:
     return pos
 
 
-def _next_header(buf: Buffer, start: int, stop: int, final: bool = True) -> int | None:
+def _next_header(
+    buf: Buffer, start: int, stop: int, final: bool = True, hint: SearchHint | None = None
+) -> int | None:
     """Where the next dump begins before `stop`, found by its dateline line. Every dateline has a
     time, so only short lines holding a colon are tried: a quick search, not a scan by regex.
     Not `final`, a stream's last line may not have ended (`09:00` before ` police said` comes):
-    it decides nothing."""
-    colon = buf.find(b":", _after_own_header(buf, start, stop), stop)
+    it decides nothing. `hint` (for a search to the buffer's end) skips what was searched."""
+    search_from = _after_own_header(buf, start, stop)
+    if hint is not None and hint.headerless_dump == start:
+        search_from = max(search_from, hint.headerless_to)
+    colon = buf.find(b":", search_from, stop)
     while colon >= 0:
         line_start = buf.rfind(b"\n", start, colon) + 1 or start
         line_end = buf.find(b"\n", colon, stop)
         if line_end < 0 and not final and stop >= len(buf):
-            return None
+            search_from = line_start
+            break
         line_end = stop if line_end < 0 else line_end
         if line_end - line_start <= _LONGEST_DATELINE and DATELINE_LINE.fullmatch(
             buf, line_start, line_end
@@ -120,6 +126,10 @@ def _next_header(buf: Buffer, start: int, stop: int, final: bool = True) -> int 
             if begin is not None:
                 return begin
         colon = buf.find(b":", line_end, stop)
+    else:
+        search_from = buf.rfind(b"\n", 0, stop) + 1  # the last line may still grow
+    if hint is not None:
+        hint.headerless_dump, hint.headerless_to = start, max(search_from, start)
     return None
 
 
@@ -173,7 +183,7 @@ def _first_payload(
         return len(buf), None
     # A value followed by text that begins no dump is body text (an article about PHP), unless
     # no other comes before the next dump: then it is the payload, followed by junk.
-    if not (final or settled) and _next_header(buf, start, len(buf), False) is None:
+    if not (final or settled) and _next_header(buf, start, len(buf), False, hint) is None:
         return None  # another value may still come
     return first
 
@@ -205,7 +215,8 @@ def next_dump(
     if found is None:
         return None
     payload_start, value = found
-    if (following := _next_header(buf, start, payload_start, final)) is not None:
+    whole_rest = hint if payload_start >= len(buf) else None  # the hint is for searches to the end
+    if (following := _next_header(buf, start, payload_start, final, whole_rest)) is not None:
         return DumpSpan(start, following)
     if value is None:
         return DumpSpan(start, len(buf)) if final else None

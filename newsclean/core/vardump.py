@@ -395,17 +395,23 @@ def skip_blank(buf: Buffer, pos: int) -> int:
 
 @dataclass(slots=True)
 class SearchHint:
-    """What searches for a payload learnt of one buffer: no payload line begins in
-    [clear_from, clear_to). Dumps without a payload back to back would each search the rest of
-    the input again (quadratic time); with the hint, each byte is searched about once."""
+    """What searches learnt of one buffer: no payload line begins in [clear_from, clear_to), and
+    for the dump at `headerless_dump`, no next dump's header begins before `headerless_to`.
+    Dumps without a payload back to back, or one long one arriving on a stream, would each
+    search the rest of the input again (quadratic time); with the hint, each byte is searched
+    about once."""
 
     clear_from: int = 0
     clear_to: int = 0
+    headerless_dump: int = -1
+    headerless_to: int = 0
 
     def shift(self, removed: int) -> None:
         """The buffer lost its first `removed` bytes (a stream's consumed dumps)."""
         self.clear_from = max(self.clear_from - removed, 0)
         self.clear_to = max(self.clear_to - removed, 0)
+        self.headerless_dump -= removed
+        self.headerless_to = max(self.headerless_to - removed, 0)
 
 
 _LONGEST_WORD = 16  # a candidate's `\n` or `:` and value word, which may straddle `clear_to`
