@@ -493,7 +493,8 @@ def read_payload(
 
 
 def _skip_to_array_end(buf: Buffer, pos: int, final: bool) -> int:
-    """After a top-level array we could not read: where it ends (None: more input needed)."""
+    """After a top-level array cut or damaged: where it ends, at the next unindented line (never
+    past it: a dump may follow). Raises _NeedMore when that line has not arrived."""
     line_start = buf.find(b"\n", pos) + 1
     closing = _END_OF_TOP_ARRAY.search(buf, line_start) if line_start else None
     if closing is None:

@@ -4,7 +4,6 @@ K-th of N slices of them; cut into the work the scheduler hands to workers."""
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -13,14 +12,13 @@ from ..exits import UsageError
 from ..io.discover import count_inputs, discover, paths_from
 from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
-from ..io.paths import STDIN, is_url
+from ..io.paths import STDIN
 from ..io.read import DECOMPRESS_ERRORS, DEFAULT_MAX_BYTES, StreamRejected, stream_dumps
 from .outcome import Outcome
 from .scheduler import FLUSH, Work
 from .work import FILES_PER_BATCH, DumpBatch, FileBatch
 
 _DUMPS_PER_BATCH = 256
-BATCH_BYTES = 4 * 1024 * 1024  # of input a batch holds at most (beyond its first file)
 
 # An input to read, with what the state knows of it (None: nothing, or --force).
 Candidate = tuple[str, Fingerprint | None]
@@ -113,12 +111,9 @@ def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
 def work_items(
     paths: Iterable[str | Rejection | Candidate], env: Environment, max_bytes: int
 ) -> Iterator[Work]:
-    """Batches of files, stdin's dumps and ready rejections, in input order. A batch holds up to
-    FILES_PER_BATCH files and about BATCH_BYTES of them, so that what is in flight (a window of
-    batches, each read, parsed and serialised whole) stays bounded however large the files."""
+    """Batches of files, stdin's dumps and ready rejections, in input order."""
     batch: list[str] = []
     known: list[Fingerprint | None] = []
-    batch_bytes = 0
     for item in paths:
         if isinstance(item, Rejection) or item == STDIN:
             if batch:
@@ -132,22 +127,11 @@ def work_items(
         path, fingerprint = (item, None) if isinstance(item, str) else item
         batch.append(path)
         known.append(fingerprint)
-        batch_bytes += _size_of(path)
-        if len(batch) == FILES_PER_BATCH or batch_bytes >= BATCH_BYTES:
+        if len(batch) == FILES_PER_BATCH:
             yield FileBatch(batch, known)
-            batch, known, batch_bytes = [], [], 0
+            batch, known = [], []
     if batch:
         yield FileBatch(batch, known)
-
-
-def _size_of(path: str) -> int:
-    """A file's size as the file system tells it (0 for a URL, or when it cannot tell)."""
-    if is_url(path):
-        return 0
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0  # reading it will say why
 
 
 def with_jobs(jobs: int, paths: Iterator[str | Rejection]) -> tuple[int, Iterator[str | Rejection]]:

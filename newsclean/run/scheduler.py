@@ -38,10 +38,14 @@ Work = FileBatch | DumpBatch | Outcome | Flush
 Result = Outcome | Flush  # what a run gives back, in the order of its work
 
 
-def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> list[tuple[Any, ...]]:
+Done = tuple[list[tuple[Any, ...]], FileBatch | None]  # a worker's outcomes, and the batch's rest
+
+
+def _process_in_worker(work: FileBatch | DumpBatch, settings: Settings) -> Done:
     """`process` in a worker: its outcomes go back merged (`work.merged`) and as plain tuples,
     which pickle three times faster than NamedTuples."""
-    return [tuple(outcome) for outcome in merged(process(work, settings))]
+    outcomes, rest = process(work, settings)
+    return [tuple(outcome) for outcome in merged(outcomes)], rest
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -97,36 +101,46 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _done(outcome: Outcome) -> Future[list[tuple[Any, ...]]]:
+def _done(outcome: Outcome) -> Future[Done]:
     from concurrent.futures import Future
 
-    future: Future[list[tuple[Any, ...]]] = Future()
-    future.set_result([tuple(outcome)])
+    future: Future[Done] = Future()
+    future.set_result(([tuple(outcome)], None))
     return future
 
 
-def _outcomes(future: Future[list[tuple[Any, ...]]]) -> Iterator[Outcome]:
-    return map(Outcome._make, future.result())
+def _next_outcomes(
+    window: deque[Future[Done]], pool: ProcessPoolExecutor, settings: Settings
+) -> Iterator[Outcome]:
+    """The outcomes of the window's first batch; the rest of that batch, if it stopped early,
+    goes to a worker at the window's front, next in order."""
+    outcomes, rest = window.popleft().result()
+    if rest is not None:
+        window.appendleft(pool.submit(_process_in_worker, rest, settings))
+    return map(Outcome._make, outcomes)
 
 
 def _in_process(work: Iterable[Work], settings: Settings) -> Generator[Result, None, None]:
     for item in work:
-        if isinstance(item, FileBatch | DumpBatch):
-            yield from process(item, settings)
-        else:
+        if not isinstance(item, FileBatch | DumpBatch):
             yield item
+            continue
+        batch: FileBatch | DumpBatch | None = item
+        while batch is not None:
+            outcomes, batch = process(batch, settings)
+            yield from outcomes
 
 
 def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[Result, None, None]:
     from concurrent.futures.process import BrokenProcessPool
 
-    window: deque[Future[list[tuple[Any, ...]]]] = deque()
+    window: deque[Future[Done]] = deque()
     try:
         with worker_pool(jobs) as pool:
             for item in work:
                 if item is FLUSH:
                     while window:
-                        yield from _outcomes(window.popleft())
+                        yield from _next_outcomes(window, pool, settings)
                     yield FLUSH
                     continue
                 if isinstance(item, FileBatch | DumpBatch):
@@ -134,9 +148,9 @@ def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[R
                 else:
                     window.append(_done(item))
                 while len(window) > jobs * _BATCHES_PER_JOB or (window and window[0].done()):
-                    yield from _outcomes(window.popleft())
+                    yield from _next_outcomes(window, pool, settings)
             while window:
-                yield from _outcomes(window.popleft())
+                yield from _next_outcomes(window, pool, settings)
     except BrokenProcessPool:
         raise NewscleanError("a worker process died; no output was committed") from None
 

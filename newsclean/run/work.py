@@ -20,6 +20,7 @@ from ..io.read import DEFAULT_MAX_BYTES, read_input
 from .outcome import Outcome
 
 FILES_PER_BATCH = 256
+OUTPUT_BYTES = 4 * 1024 * 1024  # of records a batch gives back at once (beyond its last file)
 _JSONL = orjson.OPT_APPEND_NEWLINE
 
 
@@ -118,14 +119,23 @@ def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
     return _serialised("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
 
 
-def process(work: FileBatch | DumpBatch, settings: Settings) -> list[Outcome]:
+def process(
+    work: FileBatch | DumpBatch, settings: Settings
+) -> tuple[list[Outcome], FileBatch | None]:
+    """The outcomes of a batch, in order, and the rest of it left undone: a batch stops once its
+    records reach OUTPUT_BYTES, so that what is in flight stays bounded however large the files
+    (the rest is a batch of its own, next in order)."""
     if isinstance(work, DumpBatch):
-        return [process_dumps(work, settings)]
+        return [process_dumps(work, settings)], None
     known = work.known or [None] * len(work.paths)
-    return [
-        process_file(path, settings, fingerprint)
-        for path, fingerprint in zip(work.paths, known, strict=True)
-    ]
+    outcomes: list[Outcome] = []
+    output = 0
+    for at, (path, fingerprint) in enumerate(zip(work.paths, known, strict=True)):
+        outcomes.append(process_file(path, settings, fingerprint))
+        output += len(outcomes[-1].lines)
+        if output >= OUTPUT_BYTES and at + 1 < len(work.paths):
+            return outcomes, FileBatch(work.paths[at + 1 :], known[at + 1 :])
+    return outcomes, None
 
 
 def _plain(outcome: Outcome) -> bool:
