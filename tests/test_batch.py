@@ -1,4 +1,6 @@
-"""Scale-out: shards, `newsclean batch` locally and on Dask, fsspec storage, the Spark recipe."""
+"""Scale-out: shards, `newsclean batch` locally and on Dask, fsspec storage, the Spark recipe;
+and the batch's promise under faults: exit 0 means every input processed exactly once, by one
+run, into parts that commit markers name."""
 
 from __future__ import annotations
 
@@ -45,18 +47,26 @@ def expected(dumps):
 
 
 def data_of(out) -> bytes:
-    return b"".join(
-        gzip.decompress(part.read_bytes())
-        for part in sorted((out / "data").glob("part-*.jsonl.gz"))
-    )
+    """The records of a batch, read as a reader must: the parts its markers name, in order."""
+    return b"".join(gzip.decompress(_bytes_of(part)) for part in batch.committed_parts(str(out)))
 
 
 def errors_of(out) -> list[dict]:
     return [
         orjson.loads(line)
-        for part in sorted((out / "errors").glob("part-*"))
-        for line in part.read_bytes().splitlines()
+        for part in batch.committed_parts(str(out), "errors")
+        for line in _bytes_of(part).splitlines()
     ]
+
+
+def _bytes_of(part: str) -> bytes:
+    import fsspec
+
+    return fsspec.core.url_to_fs(part)[0].cat_file(part)
+
+
+def files_in(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 @pytest.mark.parametrize("shards", [1, 7])
@@ -65,19 +75,16 @@ def test_shards_together_are_the_unsharded_run(dumps, expected, tmp_path, shards
     result = newsclean("batch", str(dumps), "-o", str(out), "--shards", str(shards), "-j", "2")
     assert result.returncode == 0, result.stderr
     assert data_of(out) == expected
-    assert sorted(p.name for p in out.iterdir()) == [
-        "_done",
-        "_manifest.txt",
-        "_run.json",
-        "data",
-        "errors",
-        "stats",
-    ]
-    assert len(list((out / "_done").iterdir())) == shards
-    assert {e["code"] for e in errors_of(out)} == {"empty", "not_text"}
     run = orjson.loads((out / "_run.json").read_bytes())
+    manifest = run["manifest"]
+    assert files_in(out) == ["_attempts", "_done", manifest, "_run.json", "data", "errors"]
+    assert len(files_in(out / "_done")) == len(files_in(out / "data")) == shards
+    assert files_in(out / "_attempts") == []  # each attempt's file goes once it commits
+    assert {e["code"] for e in errors_of(out)} == {"empty", "not_text"}
     assert run["shards"] == shards and run["inputs"] == 300
-    assert (out / "_manifest.txt").read_text().splitlines()[0] == f"{dumps}/00/0000.txt"
+    first = (out / manifest).read_text().splitlines()[0].split("\t")
+    source = dumps / "00" / "0000.txt"
+    assert first == [str(source), str(source.stat().st_size), str(source.stat().st_mtime_ns)]
 
 
 def test_parse_shards_concatenate_to_the_whole(dumps, expected):
@@ -115,7 +122,7 @@ def test_dask_local_cluster_with_a_worker_killed_mid_run(dumps, expected, tmp_pa
     assert (found.done, found.files) == (3, 300)
     assert data_of(out) == expected
     assert len(errors_of(out)) == found.errors
-    assert not [p for p in (out / "data").iterdir() if p.name.endswith(".tmp")]
+    assert batch.status(str(out)).complete
 
 
 def test_memory_source_and_sink(expected):
@@ -123,11 +130,9 @@ def test_memory_source_and_sink(expected):
     memory = fsspec.filesystem("memory")
     for path in sorted(SAMPLE.iterdir())[:20]:
         memory.pipe(f"/src/{path.name}", path.read_bytes())
-    status, found = batch.run(["memory://src"], "memory://out", 2, jobs=1)
-    assert status == 0 and found.files == 20
-    data = b"".join(
-        gzip.decompress(memory.cat(f"/out/data/part-0000{k}-of-00002.jsonl.gz")) for k in range(2)
-    )
+    status, found = batch.run(["memory://src"], "memory://out", 4, jobs=4)
+    assert status == 0 and found.files == 20 and found.done == 4  # in this process: memory
+    data = data_of("memory://out")
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
     assert run_parse(ParseOptions(paths=["memory://src"], quiet=True, jobs=1), env) == 0
@@ -137,14 +142,16 @@ def test_memory_source_and_sink(expected):
 
 
 def test_a_file_that_breaks_the_parser_is_logged_not_fatal(dumps, tmp_path, monkeypatch):
-    real = batch.process_file
+    from newsclean.run.batch import shard
 
-    def breaks_on_one(path, settings, known=None):
+    real = shard.parsed
+
+    def breaks_on_one(path, data, settings):
         if path.endswith("0007.txt"):
             raise RuntimeError("a parser bug")
-        return real(path, settings, known)
+        return real(path, data, settings)
 
-    monkeypatch.setattr(batch, "process_file", breaks_on_one)
+    monkeypatch.setattr(shard, "parsed", breaks_on_one)
     status, found = batch.run([str(dumps)], str(tmp_path / "out"), 2, jobs=1)
     assert status == 0 and found.files == 300
     [broken] = [e for e in errors_of(tmp_path / "out") if e["code"] == "internal_error"]
@@ -158,17 +165,14 @@ def test_a_file_that_breaks_the_parser_is_logged_not_fatal(dumps, tmp_path, monk
 def test_resume_reruns_only_the_shard_without_its_marker(dumps, expected, tmp_path):
     out = tmp_path / "out"
     assert newsclean("batch", str(dumps), "-o", str(out), "--shards", "5").returncode == 0
-    (out / "_done" / "part-00003-of-00005").unlink()
-    for part in (out / "data").iterdir():
-        os.utime(part, ns=(0, 0))  # a part written again gets a new mtime
-    before = {p.name: p.stat().st_mtime_ns for p in (out / "data").iterdir()}
-    assert (
-        newsclean("batch", str(dumps), "-o", str(out), "--shards", "5", "--resume").returncode == 0
-    )
-    after = {p.name: p.stat().st_mtime_ns for p in (out / "data").iterdir()}
-    assert [name for name in sorted(after) if after[name] != before[name]] == [
-        "part-00003-of-00005.jsonl.gz"
-    ]
+    (out / "_done" / "part-00003-of-00005.json").unlink()
+    before = set(files_in(out / "data"))
+    assert newsclean("batch", "status", str(out)).returncode == 1
+    result = newsclean("batch", str(dumps), "-o", str(out), "--shards", "5", "--resume")
+    assert result.returncode == 0, result.stderr
+    after = set(files_in(out / "data"))
+    [gone], [new] = before - after, after - before  # the uncommitted part is removed
+    assert gone.startswith("part-00003-of-00005.") and new.startswith("part-00003-of-00005.")
     assert data_of(out) == expected
     status = newsclean("batch", "status", str(out), "--json")
     assert orjson.loads(status.stdout)["done"] == [0, 1, 2, 3, 4]
@@ -196,7 +200,8 @@ def test_resume_refuses_other_arguments_or_inputs(dumps, tmp_path):
     changed = newsclean(
         "batch", str(moved), "-o", str(tmp_path / "o2"), "--shards", "1", "--resume"
     )
-    assert changed.returncode == 2 and "inputs changed" in changed.stderr.decode()
+    assert changed.returncode == 2
+    assert f"{moved}/b.txt is new" in changed.stderr.decode()
 
 
 def test_too_many_errors_fail_the_run(tmp_path):
@@ -214,11 +219,11 @@ def test_too_many_errors_fail_the_run(tmp_path):
 def test_batch_status_names_missing_shards(dumps, tmp_path):
     out = tmp_path / "out"
     newsclean("batch", str(dumps), "-o", str(out), "--shards", "4")
-    (out / "_done" / "part-00001-of-00004").unlink()
+    (out / "_done" / "part-00001-of-00004.json").unlink()
     result = newsclean("batch", "status", str(out))
     assert result.returncode == 1
-    assert "3/4 shards done, 0 running, 1 missing" in result.stdout.decode()
-    assert "missing: 1" in result.stdout.decode()
+    assert "3/4 shards done, 0 running, 0 failed, 0 stale, 1 missing" in result.stdout.decode()
+    assert "missing: 1\n" in result.stdout.decode()
 
 
 def _spark_ready() -> str | None:
@@ -265,8 +270,8 @@ def test_sigterm_mid_shard_commits_nothing_and_exits_143(tmp_path, jobs):
         status = process.wait(60)  # the file stays open meanwhile: no end of file comes
     assert status == 143, process.stderr.read()
     assert b"Traceback" not in process.stderr.read()
-    done = list((out / "_done").iterdir()) if (out / "_done").exists() else []
-    assert "part-00001-of-00002" not in [p.name for p in done] and len(done) < int(jobs)
+    done = files_in(out / "_done")
+    assert "part-00001-of-00002.json" not in done and len(done) < int(jobs)
     assert not (out / "errors").exists() or b"internal_error" not in b"".join(
         part.read_bytes() for part in (out / "errors").iterdir()
     )

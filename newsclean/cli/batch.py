@@ -9,7 +9,7 @@ import typer.core
 
 from ..io.sinks import write_report
 from .handler import run_command
-from .options import Jobs, MaxBytes, TimeZone, size
+from .options import Jobs, MaxBytes, StorageOptions, TimeZone, size, storage_options
 from .render import printable
 
 if TYPE_CHECKING:
@@ -60,7 +60,10 @@ def batch_run(
         ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Run only shards not yet done in OUT.")
+        bool,
+        typer.Option(
+            "--resume", help="Go on with the run in OUT: shards not done (or crashed) run again."
+        ),
     ] = False,
     max_error_rate: Annotated[
         float | None,
@@ -72,11 +75,23 @@ def batch_run(
             metavar="R",
         ),
     ] = None,
+    tries: Annotated[
+        int,
+        typer.Option(
+            "--tries",
+            min=1,
+            help="Tries of a read or write that fails (network, timeout, credentials), 1 s apart and doubling, before its shard fails.",
+        ),
+    ] = 4,
+    storage_option: StorageOptions = None,
     jobs: Jobs = None,
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
 ) -> None:
-    """Parse SRC... into OUT in N shards: data, errors, stats and a commit marker per shard.
+    """Parse SRC... into OUT in N shards: data, errors and a commit marker per shard.
+
+    Exit 0 only when every shard is committed; 69 when inputs or the store stayed unreachable
+    (nothing of theirs committed: --resume finishes); 75 when another run holds OUT.
 
     Examples:
 
@@ -84,10 +99,11 @@ def batch_run(
 
       newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --engine dask --scheduler tcp://10.0.0.5:8786
 
-      newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --resume
+      newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --resume --storage-option endpoint_url=http://minio:9000
     """
 
     def go() -> int:
+        from ..io.retry import Retry
         from ..run.batch import run
         from ..run.parse import check_zone
 
@@ -103,10 +119,12 @@ def batch_run(
             jobs=jobs,
             tz=tz,
             max_bytes=size(max_bytes),
+            storage_options=storage_options(storage_option),
+            retry=Retry(tries=tries),
         )
         typer.echo(
-            f"newsclean: {found.done}/{found.shards} shards done, {found.files} inputs, "
-            f"{found.records} records, {found.errors} rejected ({found.error_rate:.2%})",
+            f"newsclean: {found.done}/{found.shards} shards done, {found.files:,} inputs, "
+            f"{found.records:,} records, {found.errors:,} rejected ({found.error_rate:.2%})",
             err=True,
         )
         return status
@@ -114,14 +132,19 @@ def batch_run(
     run_command(go)
 
 
+Out = Annotated[
+    str, typer.Argument(help="The output folder or URL of a batch.", show_default=False)
+]
+
+
 @batch_app.command("status")
 def batch_status(
-    out: Annotated[
-        str, typer.Argument(help="The output folder or URL of a batch.", show_default=False)
-    ],
+    out: Out,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    storage_option: StorageOptions = None,
 ) -> None:
-    """Show a batch's shards done, running or missing, and its totals.
+    """Show each shard done, running, failed, stale (its attempt stopped without a word) or
+    missing, and the totals of the done ones. Exit 0 only when every shard is done.
 
     Example: newsclean batch status s3://bucket/clean/
     """
@@ -130,23 +153,52 @@ def batch_status(
     from ..run.batch import run_status
 
     env = Environment()
-    run_command(lambda: run_status(out, env, drawn_status(out, as_json, env)))
+    options = storage_options(storage_option)
+    run_command(lambda: run_status(out, env, drawn_status(out, as_json, env), options))
+
+
+@batch_app.command("parts")
+def batch_parts(
+    out: Out,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="The errors parts instead of the data parts.")
+    ] = False,
+    storage_option: StorageOptions = None,
+) -> None:
+    """Print the parts that commit markers name, one a line, in order: all there is to read.
+    Exit 1 (after printing them) when some shard is not done.
+
+    Example: newsclean batch parts out/ | xargs zcat | jq .headline
+    """
+
+    from ..io.environment import Environment
+    from ..run.batch import run_parts
+
+    env = Environment()
+    options = storage_options(storage_option)
+    run_command(lambda: run_parts(out, "errors" if errors else "data", env, options))
 
 
 def drawn_status(out: str, as_json: bool, env: Environment) -> Present | None:
-    """A batch's status as two plain lines (or None: as JSON)."""
+    """A batch's status as plain lines (or None: as JSON)."""
     if as_json:
         return None
 
     def lines(report: dict[str, Any]) -> None:
-        done, running, missing = (len(report[key]) for key in ("done", "running", "missing"))
-        shown = (
-            f"{printable(out)}: {done}/{report['shards']} shards done, {running} running, "
-            f"{missing} missing; {report['files']} inputs, {report['records']} records, "
-            f"{report['errors']} rejected\n"
+        counts = ", ".join(
+            f"{len(report[state]):,} {state}" for state in ("running", "failed", "stale", "missing")
         )
-        if missing:
-            shown += f"missing: {', '.join(map(str, report['missing'][:50]))}\n"
+        shown = (
+            f"{printable(out)}: {len(report['done']):,}/{report['shards']:,} shards done, {counts}; "
+            f"{report['files']:,} inputs, {report['records']:,} records, "
+            f"{report['errors']:,} rejected\n"
+        )
+        for state in ("running", "failed", "stale", "missing"):
+            if report[state]:
+                shown += f"{state}: {', '.join(map(str, report[state][:50]))}"
+                shown += " ...\n" if len(report[state]) > 50 else "\n"
+        for shard, why in list(report["why"].items())[:10]:
+            shown += f"shard {shard}: {printable(why)}\n"
         write_report(env.stdout, shown.encode())
 
     return lines

@@ -75,3 +75,33 @@ def duration(text: str) -> float:
     if not seconds >= 0:  # also NaN
         raise typer.BadParameter(f"{text!r} is not a duration like 90, 30s, 5m or 2h")
     return seconds
+
+
+def storage_options(pairs: list[str] | None) -> dict[str, object] | None:
+    """`KEY=VALUE` pairs for fsspec's driver; a value that reads as JSON (true, 3, {...}) is
+    taken as such, any other as text."""
+    import json
+
+    if not pairs:
+        return None
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, sign, text = pair.partition("=")
+        if not sign or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--storage-option")
+        try:
+            options[key.strip()] = json.loads(text)
+        except ValueError:
+            options[key.strip()] = text
+    return options
+
+
+StorageOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        help="KEY=VALUE for the fsspec driver of URLs, repeatable: endpoint_url=http://minio:9000, profile=dev, anon=true.",
+        metavar="KEY=VALUE",
+        show_default=False,
+    ),
+]

@@ -10,9 +10,11 @@ import io
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 from ..core.record import NOT_A_FILE, PERMISSION_DENIED, READ_ERROR, Rejection
 from .paths import STDIN, is_url, shown_path, url_filesystem
+from .retry import DEFAULT_RETRY, Retry, retried
 
 _LIST_READ = 1 << 20
 
@@ -58,26 +60,88 @@ def _kind(entry: os.DirEntry[str]) -> str:
     return "file" if entry.is_file() else "a FIFO, socket or device"
 
 
-def _walk_url(url: str) -> Iterator[str]:
-    """Files under a URL in sorted order, hidden entries skipped, as URLs with their scheme."""
-    fs, root = url_filesystem(url)
-    if not fs.isdir(root):
-        yield url
+class Listed(NamedTuple):
+    """An input found by `listed`: its path, its size and its version (the modification time
+    in ns of a local file; the ETag, generation or modification time of a URL's object)."""
+
+    path: str
+    size: int
+    version: str
+
+
+_VERSION_KEYS = ("ETag", "etag", "generation", "mtime", "LastModified", "last_modified", "created")
+
+
+def _version(info: dict[str, Any]) -> str:
+    return next((str(info[key]) for key in _VERSION_KEYS if info.get(key) is not None), "")
+
+
+def _walk_url(url: str, options: dict[str, Any] | None, retry: Retry) -> Iterator[Listed]:
+    """Files under a URL, as URLs with their scheme, in the order of a local folder's walk:
+    folder by folder, names sorted, hidden entries skipped. Only the folders on the way down
+    are held: memory does not grow with the number of files."""
+    fs, root = url_filesystem(url, options)
+    if not retried(lambda: fs.isdir(root), url, retry):
+        info = _info_or_none(fs, root, url, retry)
+        size = int(info.get("size") or 0) if info else -1
+        yield Listed(url, size, _version(info) if info else "")
         return
-    for path in sorted(fs.find(root)):
-        if not any(part.startswith(".") for part in path[len(root) :].split("/")):
-            yield fs.unstrip_protocol(path)
+    yield from _walk_url_folder(fs, root.rstrip("/"), retry)
 
 
-def discover(paths: Iterable[str]) -> Iterator[str | Rejection]:
+def _info_or_none(fs: Any, path: str, url: str, retry: Retry) -> dict[str, Any] | None:
+    try:
+        return dict(retried(lambda: fs.info(path), url, retry))
+    except FileNotFoundError:
+        return None  # reading it says so
+
+
+def _walk_url_folder(fs: Any, folder: str, retry: Retry) -> Iterator[Listed]:
+    entries = retried(lambda: fs.ls(folder, detail=True), fs.unstrip_protocol(folder), retry)
+    named = sorted((entry["name"].rstrip("/").rsplit("/", 1)[-1], entry) for entry in entries)
+    for name, entry in named:
+        path = entry["name"].rstrip("/")
+        if name.startswith(".") or path == folder:
+            continue
+        if entry.get("type") == "directory":
+            yield from _walk_url_folder(fs, path, retry)
+        else:
+            yield Listed(fs.unstrip_protocol(path), int(entry.get("size") or 0), _version(entry))
+
+
+def discover(
+    paths: Iterable[str], options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY
+) -> Iterator[str | Rejection]:
     """Every input under `paths`, in order: file paths, `-`, or rejections of folders."""
+    for item in listed(paths, options, retry, stat_files=False):
+        yield item.path if isinstance(item, Listed) else item
+
+
+def listed(
+    paths: Iterable[str],
+    options: dict[str, Any] | None = None,
+    retry: Retry = DEFAULT_RETRY,
+    stat_files: bool = True,
+) -> Iterator[Listed | Rejection]:
+    """Every input under `paths`, in order, with its size and version (unless not
+    `stat_files`: then -1 and "" for local files, which costs no system call)."""
     for path in paths:
         if is_url(path):
-            yield from _walk_url(path)
-        elif path != STDIN and os.path.isdir(path):
-            yield from _walk(path)
-        else:
-            yield path
+            yield from _walk_url(path, options, retry)
+            continue
+        files = _walk(path) if path != STDIN and os.path.isdir(path) else iter([path])
+        for found in files:
+            yield found if isinstance(found, Rejection) else _local(found, stat_files)
+
+
+def _local(path: str, stat_files: bool) -> Listed:
+    if not stat_files or path == STDIN:
+        return Listed(path, -1, "")
+    try:
+        status = os.stat(path)
+    except OSError:
+        return Listed(path, -1, "")  # reading it says why
+    return Listed(path, status.st_size, str(status.st_mtime_ns))
 
 
 def count_inputs(paths: Iterable[str]) -> int:

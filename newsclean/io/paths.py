@@ -28,12 +28,14 @@ def is_url(path: str) -> bool:
     return scheme.replace("+", "").isalnum()
 
 
-def url_filesystem(url: str) -> tuple[Any, str]:
-    """The fsspec filesystem of `url` (a local path too); UsageError when a package is missing."""
+def url_filesystem(url: str, options: dict[str, Any] | None = None) -> tuple[Any, str]:
+    """The fsspec filesystem of `url` (a local path too) and the path in it; `options` (the
+    driver's: endpoint URL, profile, anonymous access...) apply to URLs only. UsageError when a
+    package is missing."""
     try:
         import fsspec
 
-        return fsspec.core.url_to_fs(url)
+        return fsspec.core.url_to_fs(url, **((options or {}) if is_url(url) else {}))
     except ImportError as error:
         raise UsageError(
             f"{url}: needs fsspec (pip install 'newsclean[batch]') ({error})"

@@ -86,9 +86,9 @@ def _read_rest(descriptor: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read_url(url: str, max_bytes: int) -> bytes | Rejection:
+def _read_url(url: str, max_bytes: int, options: dict[str, Any] | None) -> bytes | Rejection:
     try:
-        fs, path = url_filesystem(url)
+        fs, path = url_filesystem(url, options)
         if fs.isdir(path):
             return Rejection(url, NOT_A_FILE, "a folder")
         with fs.open(path, "rb") as file:
@@ -104,10 +104,13 @@ def _read_url(url: str, max_bytes: int) -> bytes | Rejection:
     return _decompressed(raw, url, max_bytes)
 
 
-def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Rejection:
-    """The bytes of one input file or URL (decompressed), or why it cannot be read."""
+def read_input(
+    path: str, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[str, Any] | None = None
+) -> bytes | Rejection:
+    """The bytes of one input file or URL (decompressed), or why it cannot be read; `options`
+    go to the fsspec driver of a URL."""
     if is_url(path):
-        return _read_url(path, max_bytes)
+        return _read_url(path, max_bytes, options)
     shown = shown_path(path)
     try:
         descriptor = os.open(path, _OPEN_FLAGS)

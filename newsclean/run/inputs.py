@@ -4,6 +4,7 @@ K-th of N slices of them; cut into the work the scheduler hands to workers."""
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
 from ..io.paths import STDIN
 from ..io.read import DECOMPRESS_ERRORS, DEFAULT_MAX_BYTES, StreamRejected, stream_dumps
+from ..io.slices import slice_lines
 from .outcome import Outcome
 from .scheduler import FLUSH, Work
 from .work import FILES_PER_BATCH, DumpBatch, FileBatch
@@ -50,10 +52,35 @@ def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejec
         yield from _all_inputs(options, env)
         return
     shard, shards = options.shard
+    if options.files_from not in (None, STDIN) and not options.paths:
+        yield from _list_slice(options.files_from, shard, shards, options.null_separated)
+        return
     inputs = list(_all_inputs(options, env))
     if STDIN in inputs:
         raise UsageError("--shard splits a list of inputs: standard input cannot be sharded")
     yield from inputs[len(inputs) * shard // shards : len(inputs) * (shard + 1) // shards]
+
+
+def _list_slice(list_path: str, shard: int, shards: int, nul: bool) -> Iterator[str]:
+    """The K-th of N slices of a `--files-from` file, by byte position (`io.slices`): each task
+    of a job array reads its own slice of one shared listing, not the whole of it."""
+    try:
+        descriptor = os.open(list_path, os.O_RDONLY)
+    except OSError as error:
+        raise UsageError(f"--files-from {list_path}: {error.strerror}") from None
+    try:
+
+        def read(start: int, end: int) -> bytes:
+            return os.pread(descriptor, end - start, start)
+
+        size = os.fstat(descriptor).st_size
+        lines = slice_lines(read, size, shard, shards, b"\0" if nul else b"\n")
+    finally:
+        os.close(descriptor)
+    for line in lines:
+        path = line[:-1] if not nul and line.endswith(b"\r") else line
+        if path:
+            yield os.fsdecode(path)
 
 
 def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:

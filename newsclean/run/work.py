@@ -103,6 +103,11 @@ def process_file(path: str, settings: Settings, known: Fingerprint | None = None
         seen = Fingerprint.of(status, data)
         if known is not None and seen.sha256 == known.sha256:
             return Outcome(shown, size=len(data), seen=seen, unchanged=True)
+    return parsed(shown, data, settings, seen)
+
+
+def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None = None) -> Outcome:
+    """The outcome of an input's bytes: its records, serialised, or why it holds none."""
     found = records_of(data, shown, _time_zone(settings.tz))
     if isinstance(found, Rejection):
         return Outcome(shown, size=len(data), rejection=found, seen=seen)

@@ -1,0 +1,150 @@
+"""Beyond one machine: deterministic shards of one sorted listing of the inputs, each one task
+that reads its own inputs and commits its own parts; an engine (local processes, Dask, Spark, a
+job array) only schedules shards. Exit 0 means every input was processed exactly once, by one
+run, into parts that commit markers name (`layout` has the names):
+
+- one run owns OUT: `_run.json` is created create-only; resuming needs the same newsclean, the
+  same arguments and unchanged inputs (size and modification time or ETag, as listed);
+- only verdicts on content are committed: an input or store that cannot be reached is tried
+  again with backoff, then fails its shard, uncommitted (`--resume` runs it again);
+- each attempt writes its parts under its own id; the marker, created last and create-only,
+  names the attempt and each part's size and sha256: readers trust only what a marker names;
+- at the end every shard's marker is read back, afresh: the exit status is the store's word.
+
+    >>> from newsclean import batch
+    >>> batch.run(["s3://bucket/dumps/"], "s3://bucket/clean/", shards=512, engine="dask")
+    >>> batch.run_shard("s3://bucket/clean/", 7)     # what one task of any engine does
+    >>> batch.committed_parts("s3://bucket/clean/")  # the data parts to read, in order
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ...core.record import Rejection
+from ...exits import ExitStatus, NewscleanError, UsageError
+from ...io.discover import discover
+from ...io.environment import Environment
+from ...io.read import DEFAULT_MAX_BYTES
+from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
+from ...io.sinks import Present, deliver, write_report
+from ..scheduler import default_jobs
+from .described import absolute, prepare
+from .engines import Failures, in_this_process, run_dask, run_local
+from .layout import DATA, part_name
+from .shard import run_shard
+from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
+
+__all__ = [
+    "BatchStatus", "State", "Totals", "committed_parts", "list_inputs", "part_name", "pending",
+    "prepare", "run", "run_parts", "run_shard", "run_status", "status",
+]  # fmt: skip
+
+
+def list_inputs(sources: Iterable[str]) -> Iterator[str]:
+    """The sorted input list: files under local folders or URLs, in the order `parse` reads them."""
+    for item in discover(sources):
+        yield item.path if isinstance(item, Rejection) else item
+
+
+def pending(out: str, storage_options: dict[str, Any] | None = None) -> list[int]:
+    """The shards of the batch in OUT that are neither done nor running."""
+    found = status(out, storage_options)
+    return [
+        shard
+        for shard, state in enumerate(found.states)
+        if state not in (State.DONE, State.RUNNING)
+    ]
+
+
+def run(
+    sources: list[str], out: str, shards: int, *, engine: str = "local",
+    scheduler: str | None = None, resume: bool = False, max_error_rate: float | None = None,
+    jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+) -> tuple[ExitStatus, Totals]:  # fmt: skip
+    """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
+    from OUT that every one is, and say how it went: REJECTED when the error rate passes
+    `max_error_rate`. Raises Unavailable when shards could not be done (an input or the store
+    unreachable: `resume=True` goes on), NewscleanError (STATE_LOCKED) when another attempt
+    still runs some."""
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine {engine}: choose local or dask")
+    in_process = in_this_process([*sources, out])
+    if in_process and engine == "dask":
+        raise UsageError("memory:// lives in this process: Dask workers cannot see it")
+    store, described = prepare(
+        sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
+        storage_options=storage_options, retry=retry,
+    )  # fmt: skip
+    before, found = status_of(store, described)
+    if resume:
+        clean(store, found, time.time())
+    todo = [
+        shard
+        for shard, state in enumerate(before.states)
+        if state not in (State.DONE, State.RUNNING)
+    ]
+    jobs = jobs or default_jobs()
+    out = store.url
+    if engine == "dask":
+        failures = run_dask(out, todo, scheduler, client, jobs, storage_options, retry)
+    else:
+        failures = run_local(out, todo, jobs, storage_options, retry, in_process)
+    after, _ = status_of(store, described)
+    _check_complete(after, failures)
+    too_many = max_error_rate is not None and after.totals.error_rate > max_error_rate
+    return (ExitStatus.REJECTED if too_many else ExitStatus.OK), after.totals
+
+
+def _check_complete(found: BatchStatus, failures: Failures) -> None:
+    """Raise unless every shard has its marker, as read back from OUT."""
+    if found.complete:
+        return
+    shards = found.totals.shards
+    left = [shard for shard, state in enumerate(found.states) if state is not State.DONE]
+    reasons = {**found.why, **failures}
+    told = "; ".join(
+        f"shard {shard} {found.states[shard].value}"
+        + (f": {reasons[shard]}" if shard in reasons else "")
+        for shard in left[:3]
+    ) + ("; ..." if len(left) > 3 else "")
+    summary = f"{found.totals.done}/{shards} shards done ({told})"
+    if all(found.states[shard] is State.RUNNING for shard in left):
+        raise NewscleanError(
+            f"{summary}: another attempt runs them; see `newsclean batch status`, and --resume "
+            "once they stop", ExitStatus.STATE_LOCKED,
+        )  # fmt: skip
+    raise Unavailable(f"{summary}: run the same command with --resume to finish")
+
+
+def run_status(
+    out: str, env: Environment | None = None, present: Present | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> ExitStatus:  # fmt: skip
+    """Report where the batch in OUT stands (as JSON on stdout unless `present` draws it); OK
+    only when every shard is done."""
+    found = status(absolute(out), storage_options)
+    deliver(found.report(), (env or Environment()).stdout, present)
+    return found.exit_status
+
+
+def run_parts(
+    out: str, kind: str = DATA, env: Environment | None = None,
+    storage_options: dict[str, Any] | None = None,
+) -> ExitStatus:  # fmt: skip
+    """Write the parts of `kind` that markers name, one a line; REJECTED when some shard is
+    not done (its part is missing from the list)."""
+    env = env or Environment()
+    found = status(absolute(out), storage_options)
+    parts = committed_parts(absolute(out), kind, storage_options)
+    write_report(
+        env.stdout, "".join(f"{part}\n" for part in parts).encode("utf-8", "surrogateescape")
+    )
+    if not found.complete:
+        env.stderr.write(
+            f"newsclean: {found.totals.done}/{found.totals.shards} shards done: the list lacks the others\n"
+        )
+    return found.exit_status

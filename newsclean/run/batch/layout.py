@@ -1,0 +1,57 @@
+"""The names in a batch's OUT, and what `_run.json` holds: one place for the layout.
+
+OUT/_run.json                                  created once (create-only): the run
+OUT/_manifest-<run>.tsv                        the sorted inputs: path, size, version
+OUT/_attempts/part-00007-of-00512.<attempt>.json   an attempt at work: host, pid, heartbeat
+OUT/data/part-00007-of-00512.<attempt>.jsonl.gz    its records, in manifest order
+OUT/errors/part-00007-of-00512.<attempt>.jsonl     its rejected inputs (path, code, message)
+OUT/_done/part-00007-of-00512.json             the commit marker, created last: the attempt
+                                               it commits, its parts' sizes and sha256, stats
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LAYOUT = 2  # of OUT: a run of another layout is not resumed
+RUN = "_run.json"
+DONE, ATTEMPTS, DATA, ERRORS = "_done", "_attempts", "data", "errors"
+KINDS = {DATA: ".jsonl.gz", ERRORS: ".jsonl"}  # the parts of a shard, and their name endings
+_PART = re.compile(r"part-(\d{5,})-of-\d{5,}\.([0-9a-f]+)\.")
+
+
+def part_name(shard: int, shards: int) -> str:
+    return f"part-{shard:05d}-of-{shards:05d}"
+
+
+def manifest_name(run: str) -> str:
+    return f"_manifest-{run}.tsv"
+
+
+def marker_name(shard: int, shards: int) -> str:
+    return f"{DONE}/{part_name(shard, shards)}.json"
+
+
+def attempt_name(shard: int, shards: int, attempt: str) -> str:
+    return f"{ATTEMPTS}/{part_name(shard, shards)}.{attempt}.json"
+
+
+def part_of(kind: str, shard: int, shards: int, attempt: str) -> str:
+    return f"{kind}/{part_name(shard, shards)}.{attempt}{KINDS[kind]}"
+
+
+def shard_and_attempt(file_name: str) -> tuple[int, str] | None:
+    """The shard and attempt a part or attempt file belongs to, from its name."""
+    found = _PART.match(file_name)
+    return (int(found[1]), found[2]) if found else None
+
+
+def shard_of_marker(file_name: str) -> int | None:
+    found = re.fullmatch(r"part-(\d{5,})-of-\d{5,}\.json", file_name)
+    return int(found[1]) if found else None
+
+
+def arguments(sources: list[str], shards: int, tz: str | None, max_bytes: int) -> dict[str, Any]:
+    """What a run was asked: resuming it with other arguments is refused."""
+    return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes}

@@ -1,0 +1,109 @@
+"""The manifest: a run's inputs, listed once, in order, one a line: `path TAB size TAB version`.
+
+Paths are written as UTF-8 (undecodable bytes of a local name kept as they are) with `\\`, TAB,
+CR and LF escaped as `\\\\`, `\\t`, `\\r`, `\\n`, so that any name fits on one line. The size and
+version (mtime in ns, or an object's ETag) let `--resume` tell an input changed since.
+A shard reads only its own slice of the manifest (`io.slices`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from ...core.record import Rejection
+from ...io.discover import Listed, listed
+from ...io.retry import Retry
+from ...io.slices import slice_lines
+from ...io.store import Store
+
+_ESCAPES = {b"\\": b"\\\\", b"\t": b"\\t", b"\r": b"\\r", b"\n": b"\\n"}
+_UNESCAPES = {b"\\": b"\\", b"t": b"\t", b"r": b"\r", b"n": b"\n"}
+
+
+class Written(NamedTuple):
+    inputs: int
+    size: int
+    sha256: str
+
+
+def line_of(item: Listed) -> bytes:
+    path = item.path.encode("utf-8", "surrogateescape")
+    if any(special in path for special in _ESCAPES):
+        path = b"".join(
+            _ESCAPES.get(path[at : at + 1], path[at : at + 1]) for at in range(len(path))
+        )
+    return b"%s\t%d\t%s\n" % (path, item.size, item.version.encode("utf-8", "backslashreplace"))
+
+
+def path_of(line: bytes) -> str:
+    path = line.split(b"\t", 1)[0]
+    if b"\\" in path:
+        parts, at = [], 0
+        while at < len(path):
+            if path[at : at + 1] == b"\\":
+                parts.append(_UNESCAPES.get(path[at + 1 : at + 2], path[at + 1 : at + 2]))
+                at += 2
+            else:
+                parts.append(path[at : at + 1])
+                at += 1
+        path = b"".join(parts)
+    return path.decode("utf-8", "surrogateescape")
+
+
+def inputs(
+    sources: Iterable[str], options: dict[str, Any] | None, retry: Retry
+) -> Iterator[Listed]:
+    """The inputs under `sources`, in order; a folder that cannot be listed is one input
+    (reading it gives its rejection)."""
+    for item in listed(sources, options, retry):
+        yield Listed(item.path, -1, "") if isinstance(item, Rejection) else item
+
+
+def write(
+    store: Store, name: str, sources: list[str], options: dict[str, Any] | None, retry: Retry
+) -> Written:
+    """List the inputs into the manifest `name`, streamed: memory stays flat however many."""
+    digest, count, size = hashlib.sha256(), 0, 0
+    with store.writing(name) as manifest:
+        for item in inputs(sources, options, retry):
+            line = line_of(item)
+            manifest.write(line)
+            digest.update(line)
+            count, size = count + 1, size + len(line)
+    return Written(count, size, digest.hexdigest())
+
+
+def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> list[str]:
+    """The inputs of shard `shard`: the lines of its slice of the manifest."""
+    lines = slice_lines(lambda start, end: store.read_range(name, start, end), size, shard, shards)
+    return [path_of(line) for line in lines]
+
+
+def first_change(
+    store: Store, name: str, sources: list[str], options: dict[str, Any] | None, retry: Retry
+) -> str | None:
+    """List the inputs again and compare with the manifest: the first difference, in words, or
+    None when every input is as it was listed."""
+    listed_before = _manifest_lines(store, name)
+    for item in inputs(sources, options, retry):
+        line, before = line_of(item), next(listed_before, None)
+        if line == before:
+            continue
+        if before is None:
+            return f"{item.path} is new"
+        if path_of(before) != item.path:
+            return f"{path_of(before)} or {item.path} is new or gone"
+        return f"{item.path} changed (size, time) {_facts(before)} -> {_facts(line)}"
+    extra = next(listed_before, None)
+    return f"{path_of(extra)} is gone" if extra is not None else None
+
+
+def _facts(line: bytes) -> str:
+    return "(" + b", ".join(line.rstrip(b"\n").split(b"\t")[1:]).decode("utf-8", "replace") + ")"
+
+
+def _manifest_lines(store: Store, name: str) -> Iterator[bytes]:
+    with store.reading(name) as manifest:
+        yield from manifest

@@ -1,0 +1,215 @@
+"""One shard of a batch, what every engine's task runs: read the shard's slice of the manifest,
+parse its inputs, stream its parts under this attempt's own names, then create its commit
+marker. The first marker created wins; an attempt that finds one already there removes its own
+parts. An input that cannot be read for a reason other than its content (network, timeouts,
+credentials) is tried again (`io.retry`) and then fails the attempt, uncommitted: only verdicts
+on content are ever committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from ...core.record import INTERNAL_ERROR, PERMISSION_DENIED, READ_ERROR, Rejection
+from ...exits import Interrupted, NewscleanError
+from ...io.crashpoints import crash_point
+from ...io.paths import is_url, shown_path
+from ...io.read import read_input
+from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, retried
+from ...io.store import Store
+from ..outcome import Outcome
+from ..work import Settings, parsed
+from . import layout, manifest
+from .described import read_run
+
+HEARTBEAT = 30.0  # seconds between the heartbeats of a running attempt (`status.LEASE`)
+_JSONL = orjson.OPT_APPEND_NEWLINE
+
+
+def run_shard(
+    out: str,
+    shard: int,
+    *,
+    storage_options: dict[str, Any] | None = None,
+    retry: Retry = DEFAULT_RETRY,
+) -> dict[str, Any]:
+    """Run shard `shard` of the batch in OUT and commit it; its stats. Safe to run again, and
+    beside another attempt at the same shard: one commit wins, whole."""
+    store = Store(out, storage_options, retry)
+    described = read_run(store)
+    shards = described["shards"]
+    if not 0 <= shard < shards:
+        raise NewscleanError(f"shard {shard}: the batch in {out} has shards 0 to {shards - 1}")
+    attempt = Attempt(store, described["run"], shard, shards)
+    with attempt.running():
+        marker = _write_parts(store, described, attempt, storage_options, retry)
+        crash_point("shard-parts-written")
+        won = store.create(layout.marker_name(shard, shards), orjson.dumps(marker))
+    if not won:  # another attempt committed first: its parts are the shard's
+        attempt.discard()
+        return dict(orjson.loads(store.read(layout.marker_name(shard, shards)))["stats"])
+    attempt.close()
+    crash_point("shard-committed")
+    return dict(marker["stats"])
+
+
+class _Counted:
+    """A stream's bytes on their way to the store, counted and hashed for the marker."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.size, self.digest = stream, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return int(self.stream.write(data))
+
+    def flush(self) -> None:
+        """Nothing to do: the store's stream is closed (and made durable) whole."""
+
+
+def _write_parts(
+    store: Store, described: dict[str, Any], attempt: Attempt,
+    options: dict[str, Any] | None, retry: Retry,
+) -> dict[str, Any]:  # fmt: skip
+    """Stream the shard's parts; the commit marker that names them."""
+    shard, shards = attempt.shard, attempt.shards
+    arguments = described["arguments"]
+    settings = Settings(arguments["tz"], arguments["max_bytes"])
+    started = time.monotonic()
+    paths = manifest.shard_paths(
+        store, described["manifest"], described["manifest_size"], shard, shards
+    )
+    stats = {"shard": shard, "files": 0, "records": 0, "errors": 0, "seconds": 0.0}
+    names = {kind: layout.part_of(kind, shard, shards, attempt.id) for kind in layout.KINDS}
+    with (
+        store.writing(names[layout.DATA]) as data_stream,
+        store.writing(names[layout.ERRORS]) as errors_stream,
+    ):
+        data, errors = _Counted(data_stream), _Counted(errors_stream)
+        # Level 1: parts are written once and read by engines; speed matters more than the last 20%.
+        with gzip.GzipFile(fileobj=data, mode="wb", mtime=0, compresslevel=1) as records:
+            for path in paths:
+                outcome = _outcome(path, settings, options, retry)
+                stats["files"] += 1
+                crash_point("shard-file", stats["files"])
+                records.write(outcome.lines)
+                stats["records"] += outcome.records
+                if outcome.rejection is not None:
+                    stats["errors"] += 1
+                    errors.write(orjson.dumps(outcome.rejection, option=_JSONL))
+    stats["seconds"] = round(time.monotonic() - started, 3)
+    counted = {layout.DATA: data, layout.ERRORS: errors}
+    parts = {
+        kind: {"name": names[kind], "size": part.size, "sha256": part.digest.hexdigest()}
+        for kind, part in counted.items()
+    }
+    return {"layout": layout.LAYOUT, "run": attempt.run, "attempt": attempt.id, "shard": shard,
+            "parts": parts, "stats": stats}  # fmt: skip
+
+
+def _outcome(
+    path: str, settings: Settings, options: dict[str, Any] | None, retry: Retry
+) -> Outcome:
+    data = retried(lambda: _read(path, settings.max_bytes, options), shown_path(path), retry)
+    if isinstance(data, Rejection):
+        return Outcome(data.path, rejection=data)
+    return _guarded(shown_path(path), data, settings)
+
+
+def _read(path: str, max_bytes: int, options: dict[str, Any] | None) -> bytes | Rejection:
+    """An input's bytes, or a verdict on it; OSError when reading it failed for a reason that
+    says nothing of it: an I/O error, or a URL's credentials or connection."""
+    data = read_input(path, max_bytes, options)
+    if isinstance(data, Rejection) and data.code in (_URL_FAILURES if is_url(path) else _FAILURES):
+        raise OSError(data.message)
+    return data
+
+
+_FAILURES = (READ_ERROR,)
+_URL_FAILURES = (READ_ERROR, PERMISSION_DENIED)  # a URL's access is its credentials'
+
+
+def _guarded(shown: str, data: bytes, settings: Settings) -> Outcome:
+    """The outcome of an input's bytes. The one place that catches every error: a bug of ours
+    on one input must not fail a shard of thousands (an engine would fail the whole job); it is
+    logged as `internal_error` instead, with the exception's type and message. An interrupt is
+    no verdict on the input: it ends the shard, uncommitted."""
+    try:
+        return parsed(shown, data, settings)
+    except Interrupted:
+        raise
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"
+        return Outcome(shown, rejection=Rejection(shown, INTERNAL_ERROR, message))
+
+
+class Attempt:
+    """An attempt at a shard, told in its attempt file while it runs: where it runs (host,
+    pid) and a heartbeat, or why it failed."""
+
+    def __init__(self, store: Store, run: str, shard: int, shards: int) -> None:
+        self.store, self.run, self.shard, self.shards = store, run, shard, shards
+        self.id = uuid.uuid4().hex[:16]
+        self.name = layout.attempt_name(shard, shards, self.id)
+        self.started = time.time()
+
+    def _told(self, state: str, error: str | None = None) -> bytes:
+        return orjson.dumps({
+            "run": self.run, "attempt": self.id, "shard": self.shard, "state": state,
+            "host": socket.gethostname(), "pid": os.getpid(), "started": self.started,
+            "heartbeat": time.time(), "error": error,
+        })  # fmt: skip
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Tell the attempt running, with a heartbeat, while the block runs; failed, with its
+        parts removed, when it fails (an interrupt leaves it as it is: its process is gone)."""
+        self.store.write(self.name, self._told("running"))
+        stop = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(stop,), daemon=True)
+        beat.start()
+        try:
+            yield
+        except NewscleanError as error:
+            stop.set()
+            beat.join()
+            if not isinstance(error, Interrupted):
+                self._fail(str(error))
+            raise
+        finally:
+            stop.set()
+            beat.join()
+
+    def _beat(self, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT):
+            with contextlib.suppress(Unavailable):  # a missed beat; the next may pass
+                self.store.write(self.name, self._told("running"))
+
+    def _fail(self, error: str) -> None:
+        with contextlib.suppress(Unavailable):  # the store is what failed: status finds it stale
+            self.remove_parts()
+            self.store.write(self.name, self._told("failed", error))
+
+    def remove_parts(self) -> None:
+        for kind in layout.KINDS:
+            self.store.remove(layout.part_of(kind, self.shard, self.shards, self.id))
+
+    def discard(self) -> None:
+        """Another attempt committed the shard: this one's parts and file go."""
+        self.remove_parts()
+        self.close()
+
+    def close(self) -> None:
+        self.store.remove(self.name)

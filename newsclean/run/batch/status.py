@@ -1,0 +1,219 @@
+"""Where a batch stands, read from its markers and attempt files alone: each shard is
+
+    done      a commit marker names its parts, and they are there, of the sizes it says
+    running   an attempt's heartbeat is fresh (on this host: its process is alive)
+    failed    an attempt gave up (an input or the store stayed unreachable), or a commit
+              names a part that is missing or of another size
+    stale     an attempt stopped without a word (killed, or its machine lost)
+    missing   nothing was tried yet
+
+Listings are read afresh (the driver's cache dropped first). Readers trust only what a marker
+names: `committed_parts`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+from ...exits import ExitStatus
+from ...io.retry import DEFAULT_RETRY, Retry
+from ...io.store import Store
+from . import layout
+from .described import read_run
+
+LEASE = 600.0  # seconds without a heartbeat (`shard.HEARTBEAT`) after which an attempt is stale
+
+
+class State(StrEnum):
+    DONE = "done"
+    RUNNING = "running"
+    FAILED = "failed"
+    STALE = "stale"
+    MISSING = "missing"
+
+
+@dataclass(slots=True)
+class Totals:
+    shards: int = 0
+    done: int = 0
+    files: int = 0
+    records: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.files if self.files else 0.0
+
+
+@dataclass(slots=True)
+class BatchStatus:
+    """Each shard's state, why the failed ones failed, and the totals of the done ones."""
+
+    totals: Totals
+    states: list[State]
+    why: dict[int, str] = field(default_factory=dict)
+
+    def shards_in(self, state: State) -> list[int]:
+        return [shard for shard, found in enumerate(self.states) if found is state]
+
+    @property
+    def complete(self) -> bool:
+        return all(state is State.DONE for state in self.states)
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        """OK only when every shard is done."""
+        return ExitStatus.OK if self.complete else ExitStatus.REJECTED
+
+    def report(self) -> dict[str, Any]:
+        found = self.totals
+        return {
+            "shards": found.shards, **{state.value: self.shards_in(state) for state in State},
+            "why": {str(shard): why for shard, why in sorted(self.why.items())},
+            "files": found.files, "records": found.records, "errors": found.errors,
+            "seconds": round(found.seconds, 3),
+        }  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Survey:
+    """What OUT holds: valid markers, attempt files, and the parts on the store."""
+
+    shards: int
+    markers: dict[int, dict[str, Any]]
+    damaged: dict[int, str]
+    attempts: dict[int, list[dict[str, Any]]]
+    files: dict[str, dict[str, int]]  # folder -> name -> size
+
+
+def survey(store: Store, shards: int) -> _Survey:
+    files = {
+        folder: store.listing(folder) for folder in (layout.DONE, layout.ATTEMPTS, *layout.KINDS)
+    }
+    markers, damaged = {}, {}
+    marker_names = [
+        f"{layout.DONE}/{name}"
+        for name in files[layout.DONE]
+        if layout.shard_of_marker(name) is not None
+    ]
+    for content in (store.read_many(marker_names) if marker_names else {}).values():
+        marker = orjson.loads(content)
+        problem = _damage(marker, files)
+        if problem is None:
+            markers[marker["shard"]] = marker
+        else:
+            damaged[marker["shard"]] = problem
+    attempt_names = [
+        f"{layout.ATTEMPTS}/{name}" for name in files[layout.ATTEMPTS]
+        if (found := layout.shard_and_attempt(name)) is not None and found[0] not in markers
+    ]  # fmt: skip
+    attempts: dict[int, list[dict[str, Any]]] = {}
+    for content in (store.read_many(attempt_names) if attempt_names else {}).values():
+        told = orjson.loads(content)
+        attempts.setdefault(told["shard"], []).append(told)
+    return _Survey(shards, markers, damaged, attempts, files)
+
+
+def _damage(marker: dict[str, Any], files: dict[str, dict[str, int]]) -> str | None:
+    for part in marker["parts"].values():
+        folder, name = part["name"].split("/", 1)
+        if files[folder].get(name) != part["size"]:
+            return f"its commit names {part['name']} ({part['size']} bytes), which is missing or of another size"
+    return None
+
+
+def alive(told: dict[str, Any], now: float) -> bool:
+    """Whether an attempt still runs: its process, on this host; its heartbeat, elsewhere."""
+    if told["state"] != State.RUNNING:
+        return False
+    if told["host"] == socket.gethostname():
+        try:
+            os.kill(told["pid"], 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # another user's process
+        return True
+    return now - told["heartbeat"] < LEASE
+
+
+def _state(shard: int, found: _Survey, now: float) -> tuple[State, str | None]:
+    if shard in found.markers:
+        return State.DONE, None
+    if shard in found.damaged:
+        return State.FAILED, found.damaged[shard]
+    attempts = sorted(found.attempts.get(shard, []), key=lambda told: told["heartbeat"])
+    if any(alive(told, now) for told in attempts):
+        return State.RUNNING, None
+    failed = [told for told in attempts if told["state"] == State.FAILED]
+    if failed:
+        return State.FAILED, failed[-1]["error"]
+    return (State.STALE, None) if attempts else (State.MISSING, None)
+
+
+def status_of(
+    store: Store, described: dict[str, Any], now: float | None = None
+) -> tuple[BatchStatus, _Survey]:
+    shards = described["shards"]
+    found = survey(store, shards)
+    now = time.time() if now is None else now
+    result = BatchStatus(Totals(shards=shards), [])
+    for shard in range(shards):
+        state, why = _state(shard, found, now)
+        result.states.append(state)
+        if why is not None:
+            result.why[shard] = why
+        if state is State.DONE:
+            stats = found.markers[shard]["stats"]
+            result.totals.files += stats["files"]
+            result.totals.records += stats["records"]
+            result.totals.errors += stats["errors"]
+            result.totals.seconds += stats["seconds"]
+    result.totals.done = len(found.markers)
+    return result, found
+
+
+def status(
+    out: str, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY
+) -> BatchStatus:
+    """Each shard's state in the batch in OUT, and the totals of its done shards."""
+    store = Store(out, storage_options, retry)
+    return status_of(store, read_run(store, same_version=False))[0]
+
+
+def committed_parts(
+    out: str, kind: str = layout.DATA, storage_options: dict[str, Any] | None = None,
+    retry: Retry = DEFAULT_RETRY,
+) -> list[str]:  # fmt: skip
+    """The parts of `kind` (data or errors) that commit markers name, in shard order, as paths
+    or URLs: all a reader should read (check `status(out).complete` first)."""
+    store = Store(out, storage_options, retry)
+    found = survey(store, read_run(store, same_version=False)["shards"])
+    return [
+        store.url_of(found.markers[shard]["parts"][kind]["name"]) for shard in sorted(found.markers)
+    ]
+
+
+def clean(store: Store, found: _Survey, now: float) -> None:
+    """Remove what no commit names and no running attempt may still write: the parts and files
+    of crashed or failed attempts, and commits that name damaged parts (their shards run again)."""
+    running = {
+        (shard, told["attempt"]) for shard, attempts in found.attempts.items()
+        for told in attempts if alive(told, now)
+    }  # fmt: skip
+    kept = running | {(shard, marker["attempt"]) for shard, marker in found.markers.items()}
+    for folder in (*layout.KINDS, layout.ATTEMPTS):
+        for name in found.files[folder]:
+            owner = layout.shard_and_attempt(name)
+            if owner is not None and owner not in kept:
+                store.remove(f"{folder}/{name}")
+    for shard in found.damaged:
+        store.remove(layout.marker_name(shard, found.shards))
