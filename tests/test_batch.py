@@ -93,6 +93,20 @@ def test_parse_shards_concatenate_to_the_whole(dumps, expected):
     assert newsclean("parse", "--shard", "4/4", str(dumps)).returncode == 2
 
 
+@pytest.mark.parametrize("nul", [False, True])
+def test_a_job_array_shares_one_listing(dumps, expected, tmp_path, nul):
+    """`parse --shard K/N --files-from LIST`: each task reads its slice of the one listing."""
+    paths = [str(path) for path in sorted(dumps.rglob("*.txt"))]
+    listing = tmp_path / "manifest.txt"
+    listing.write_bytes(("\0" if nul else "\n").join(paths).encode())
+    flags = ["-0"] if nul else []
+    parts = [
+        newsclean("parse", "-q", "--files-from", str(listing), *flags, "--shard", f"{k}/7").stdout
+        for k in range(7)
+    ]
+    assert all(parts) and b"".join(parts) == expected
+
+
 def _kill_a_busy_worker(client, killed: list[str]) -> None:
     """As soon as a worker is running a shard, end it with os._exit (its nanny starts another)."""
     from distributed.comm.core import CommClosedError

@@ -21,6 +21,7 @@ COMMANDS = (
     ["batch"],
     ["batch", "run"],
     ["batch", "status"],
+    ["batch", "parts"],
 )
 
 

@@ -19,6 +19,7 @@ from newsclean.core.parse import parse_dump
 from newsclean.core.splitter import StreamSplitter, lf_lines, next_dump
 from newsclean.core.textrepair import BOM, repair_mojibake
 from newsclean.io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
+from newsclean.io.slices import slice_lines
 
 GOLDEN = TESTS / "golden"
 SEEDS = [GOLDEN / name for name in ("clean.txt", "array_payload.txt", "concat.txt", "crlf.txt")]
@@ -324,3 +325,26 @@ def test_the_fuzz_harness_finds_nothing():
 
     failures = fuzz.run(seed=1, cases=400, seconds=None)
     assert not failures, failures[0][1]
+
+
+@given(
+    st.lists(st.binary(max_size=12).map(lambda line: line.replace(b"\n", b"")), max_size=40),
+    st.integers(1, 50),
+)
+def test_slices_of_a_list_hold_every_line_once_and_read_little(lines, count):
+    """Slices by byte position (`--shard K/N --files-from`, a batch's manifest): together the
+    lines in order, each once; each slice reads its own bytes and little past them."""
+    listing = b"".join(line + b"\n" for line in lines)
+    read = []
+
+    def read_range(start, end):
+        read.append(end - start)
+        return listing[start:end]
+
+    slices = []
+    for index in range(count):
+        read.clear()
+        slices.append(slice_lines(read_range, len(listing), index, count))
+        own = len(listing) * (index + 1) // count - len(listing) * index // count
+        assert sum(read) <= own + 1 + max(map(len, lines), default=0) + 1 + (1 << 16)
+    assert [line for part in slices for line in part] == lines

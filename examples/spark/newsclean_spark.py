@@ -2,10 +2,11 @@
 
     spark-submit examples/spark/newsclean_spark.py s3://bucket/dumps/ s3://bucket/clean/ 512
 
-Every executor needs newsclean installed (and s3fs / gcsfs for object stores). Each shard is one
-task: it reads its own files and writes its own parts and commit marker, so Spark only schedules
-shards; a failed or speculative task that runs again overwrites its parts, never duplicates
-them. Run it again to finish shards that did not commit: done ones are skipped.
+Every executor needs newsclean installed (the driver's version) and s3fs / gcsfs for object
+stores. Each shard is one task: it reads its own inputs and commits its own parts under its own
+attempt id, so Spark only schedules shards; a failed or speculative task that runs again never
+mixes with another attempt (the first commit marker wins). Run it again to finish shards that
+did not commit: done ones are skipped. The exit status is read back from OUT's markers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from newsclean import batch
 
 
 def main(source: str, out: str, shards: int) -> None:
-    batch.prepare([source], out, shards, resume=True)  # the manifest, listed once, by the driver
+    # The manifest, listed once, by the driver (or checked against the inputs when resuming).
+    store, _ = batch.prepare([source], out, shards, resume=True)
+    out = store.url  # absolute: executors run elsewhere
     todo = batch.pending(out)
     spark = SparkSession.builder.appName("newsclean").getOrCreate()
     if todo:
@@ -26,11 +29,13 @@ def main(source: str, out: str, shards: int) -> None:
             lambda shard: batch.run_shard(out, shard)
         )
     spark.stop()
-    found, states = batch.totals(out)
+    found = batch.status(out)
+    totals = found.totals
     print(
-        f"{found.done}/{found.shards} shards done, {found.files} inputs, {found.records} records, {found.errors} rejected"
+        f"{totals.done}/{totals.shards} shards done, {totals.files} inputs, "
+        f"{totals.records} records, {totals.errors} rejected"
     )
-    sys.exit(0 if not states["missing"] else 1)
+    sys.exit(0 if found.complete else 69)
 
 
 if __name__ == "__main__":

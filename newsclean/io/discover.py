@@ -80,7 +80,7 @@ def _walk_url(url: str, options: dict[str, Any] | None, retry: Retry) -> Iterato
     """Files under a URL, as URLs with their scheme, in the order of a local folder's walk:
     folder by folder, names sorted, hidden entries skipped. Only the folders on the way down
     are held: memory does not grow with the number of files."""
-    fs, root = url_filesystem(url, options)
+    fs, root = retried(lambda: url_filesystem(url, options), url, retry)  # some drivers connect
     if not retried(lambda: fs.isdir(root), url, retry):
         info = _info_or_none(fs, root, url, retry)
         size = int(info.get("size") or 0) if info else -1

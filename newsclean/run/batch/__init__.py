@@ -38,7 +38,7 @@ from .shard import run_shard
 from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
 
 __all__ = [
-    "BatchStatus", "State", "Totals", "committed_parts", "list_inputs", "part_name", "pending",
+    "BatchStatus", "Retry", "State", "Totals", "committed_parts", "list_inputs", "part_name", "pending",
     "prepare", "run", "run_parts", "run_shard", "run_status", "status",
 ]  # fmt: skip
 

@@ -21,6 +21,7 @@ from ...core.record import CONTRACT_VERSION
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.crashpoints import crash_point
 from ...io.paths import is_url
+from ...io.read import DEFAULT_MAX_BYTES
 from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
 from . import layout, manifest
@@ -56,7 +57,8 @@ def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
 
 def prepare(
     sources: list[str], out: str, shards: int, *, resume: bool = False, tz: str | None = None,
-    max_bytes: int, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+    max_bytes: int = DEFAULT_MAX_BYTES, storage_options: dict[str, Any] | None = None,
+    retry: Retry = DEFAULT_RETRY,
 ) -> tuple[Store, dict[str, Any]]:  # fmt: skip
     """List the inputs into a new run in OUT, or (resuming) check the run there can go on."""
     if shards < 1:

@@ -91,7 +91,7 @@ def _write_parts(
     paths = manifest.shard_paths(
         store, described["manifest"], described["manifest_size"], shard, shards
     )
-    stats = {"shard": shard, "files": 0, "records": 0, "errors": 0, "seconds": 0.0}
+    stats: dict[str, Any] = {"shard": shard, "files": 0, "records": 0, "errors": 0}
     names = {kind: layout.part_of(kind, shard, shards, attempt.id) for kind in layout.KINDS}
     with (
         store.writing(names[layout.DATA]) as data_stream,

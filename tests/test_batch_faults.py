@@ -1,0 +1,327 @@
+"""A batch under the faults a cluster meets every day: network errors, timeouts and expiring
+credentials (through `flaky://`, an fsspec filesystem that fails on demand), SIGTERM to the
+process group, kills between parts and marker, two runs or two attempts at once, inputs changed
+before a resume, workers in another directory. Whatever happens, nothing infrastructural is
+committed, and after retries or one `--resume` every input's records are present exactly once.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+
+import orjson
+import pytest
+from flaky import FAULTS, OPTIONS_SEEN, Fault, register
+from test_batch import data_of, errors_of, files_in
+
+from helpers import TESTS, newsclean, wait_for
+from newsclean import batch
+from newsclean.exits import ExitStatus, NewscleanError, UsageError
+from newsclean.io.environment import Environment
+from newsclean.io.retry import Retry, Unavailable
+from newsclean.run.parse import ParseOptions, run_parse
+
+pytest.importorskip("fsspec")
+SAMPLE = sorted((TESTS / "corpus_sample" / "dump").iterdir())[:24]
+NOW = Retry(tries=3, delay=0)  # retries without waiting: the faults are counted, not timed
+INFRASTRUCTURE = {"read_error", "permission_denied", "internal_error"}
+
+
+@pytest.fixture
+def source():
+    """24 dumps at flaky://<unique>/src (memory:// seen through the failing filesystem)."""
+    import fsspec
+
+    register()
+    FAULTS.clear()
+    root = f"/{uuid.uuid4().hex}"
+    memory = fsspec.filesystem("memory")
+    for index, path in enumerate(SAMPLE):
+        memory.pipe(f"{root}/src/{index // 8}/{index:04d}.txt", path.read_bytes())
+    yield f"flaky://{root}"
+    FAULTS.clear()
+    memory.rm(root, recursive=True)
+
+
+def parsed(url: str) -> bytes:
+    stdout = io.BytesIO()
+    env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
+    assert run_parse(ParseOptions(paths=[url], quiet=True, jobs=1), env) == 0
+    return stdout.getvalue()
+
+
+def test_failures_that_pass_are_retried_and_nothing_is_lost(source):
+    expected = parsed(f"{source}/src")
+    FAULTS.extend([
+        Fault("open:r", "0003.txt", 2, ConnectionError("Connection reset by peer")),
+        Fault("open:r", "0011.txt", 1, TimeoutError("read timed out")),
+        Fault("open:r", "0017.txt", 2, PermissionError("ExpiredToken")),
+        Fault("ls", "/src/2", 2, ConnectionError("EndpointConnectionError")),
+        Fault("open:x", "_done", 1, ConnectionError("Connection reset by peer")),
+    ])  # fmt: skip
+    status, found = batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
+    assert status == ExitStatus.OK and (found.done, found.files) == (3, 24)
+    assert [fault.times for fault in FAULTS] == [0] * 5  # every fault was met
+    assert data_of(f"{source}/out") == expected
+    assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
+
+
+@pytest.mark.parametrize(
+    "error", [ConnectionError("Could not connect"), PermissionError("ExpiredToken: expired")]
+)
+def test_an_input_that_stays_unreachable_fails_its_shard_uncommitted_until_resume(source, error):
+    expected = parsed(f"{source}/src")
+    FAULTS.append(Fault("open:r", "0010.txt", 1000, error))
+    with pytest.raises(Unavailable) as failed:
+        batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
+    assert failed.value.status == ExitStatus.UNAVAILABLE == 69
+    assert "2/3 shards done (shard 1 failed: " in str(failed.value)
+    assert "0010.txt" in str(failed.value) and "--resume" in str(failed.value)
+    found = batch.status(f"{source}/out")
+    assert [state.value for state in found.states] == ["done", "failed", "done"]
+    assert "0010.txt" in found.why[1] and "tried 3 times" in found.why[1]
+    assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
+    FAULTS.clear()  # the network is back
+    status, found = batch.run([f"{source}/src"], f"{source}/out", 3, resume=True, jobs=1)
+    assert status == ExitStatus.OK and found.files == 24
+    assert data_of(f"{source}/out") == expected  # every record, once
+    assert len(batch.committed_parts(f"{source}/out")) == 3
+
+
+def test_a_write_that_fails_fails_the_attempt_whole(source):
+    expected = parsed(f"{source}/src")
+    FAULTS.append(Fault("open:w", "data/part-00001", 1000, ConnectionError("broken pipe")))
+    with pytest.raises(Unavailable):
+        batch.run([f"{source}/src"], f"{source}/out", 2, jobs=1, retry=NOW)
+    assert batch.status(f"{source}/out").shards_in(batch.State.FAILED) == [1]
+    FAULTS.clear()
+    assert batch.run([f"{source}/src"], f"{source}/out", 2, resume=True, jobs=1)[0] == 0
+    assert data_of(f"{source}/out") == expected
+
+
+def test_an_unreachable_store_is_one_error_of_its_own(source):
+    FAULTS.append(Fault("ls", "/src", 1000, ConnectionError("Name or service not known")))
+    with pytest.raises(Unavailable) as failed:
+        batch.run([f"{source}/src"], f"{source}/out", 2, jobs=1, retry=NOW)
+    assert str(failed.value).startswith(f"{source}/src: ConnectionError")
+
+
+def test_an_unreachable_store_on_the_command_line(tmp_path):
+    """A real driver (ftp, in the standard library) and a port nobody listens on."""
+    result = newsclean(
+        "batch", "ftp://127.0.0.1:9/dumps/", "-o", str(tmp_path / "out"), "--shards", "1",
+        "--tries", "1",
+    )  # fmt: skip
+    assert result.returncode == 69, result.stderr
+    [line] = result.stderr.decode().splitlines()
+    assert line.startswith("newsclean: ftp://127.0.0.1:9/dumps/: ConnectionRefusedError")
+
+
+def test_status_reads_listings_afresh(source):
+    """flaky:// caches listings as s3fs does; markers written by other processes since (here,
+    through memory://, which is the same store) must still be seen."""
+    out = f"{source}/out"
+    batch.prepare([f"{source}/src"], out, 2, max_bytes=1 << 20)
+    assert batch.status(out).shards_in(batch.State.MISSING) == [0, 1]  # the listing is cached
+    batch.run_shard(out.replace("flaky://", "memory://"), 0)
+    batch.run_shard(out.replace("flaky://", "memory://"), 1)
+    assert batch.status(out).complete
+
+
+def test_storage_options_reach_the_driver(source):
+    OPTIONS_SEEN.clear()
+    options = {"endpoint_url": "http://minio:9000", "anon": True}
+    batch.run([f"{source}/src"], f"{source}/out", 2, jobs=1, storage_options=options)
+    assert OPTIONS_SEEN and all(seen == options for seen in OPTIONS_SEEN)
+
+
+def test_storage_options_on_the_command_line_are_key_value(tmp_path):
+    bad = newsclean(
+        "batch", "x", "-o", str(tmp_path / "o"), "--shards", "1", "--storage-option", "anon"
+    )
+    assert bad.returncode == 2 and b"KEY=VALUE" in bad.stderr
+    from newsclean.cli.options import storage_options
+
+    pairs = ["anon=true", "endpoint_url=http://minio:9000", 'client_kwargs={"region_name": "x"}']
+    assert storage_options(pairs) == {
+        "anon": True, "endpoint_url": "http://minio:9000", "client_kwargs": {"region_name": "x"},
+    }  # fmt: skip
+
+
+def test_two_attempts_at_one_shard_commit_one_whole(source, monkeypatch):
+    """Spark speculation, or a Dask orphan racing a resume: the first marker created wins; the
+    other attempt removes its parts, and readers see data, errors and stats of one attempt."""
+    from newsclean.io.store import Store
+
+    out = f"{source}/out"
+    batch.prepare([f"{source}/src"], out, 1, max_bytes=1 << 20)
+    real_create = Store.create
+    raced = []
+
+    def create(self, name, data):
+        if name.startswith("_done/") and not raced:
+            raced.append(orjson.loads(data)["attempt"])
+            batch.run_shard(out, 0)  # the other attempt commits meanwhile
+        return real_create(self, name, data)
+
+    monkeypatch.setattr(Store, "create", create)
+    stats = batch.run_shard(out, 0)
+    marker = orjson.loads(Store(out).read("_done/part-00000-of-00001.json"))
+    assert marker["attempt"] != raced[0] and stats == marker["stats"]
+    parts = Store(out).listing("data") | Store(out).listing("errors")
+    assert all(marker["attempt"] in name for name in parts) and len(parts) == 2
+    assert Store(out).listing("_attempts") == {}
+
+
+def test_two_runs_into_one_out(tmp_path):
+    """The second run refuses (it may resume instead); a run racing it to create _run.json
+    loses cleanly, its manifest removed."""
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copyfile(SAMPLE[0], source / "a.txt")
+    os.mkfifo(source / "b.txt")  # the first run blocks here, mid-shard, until we close it
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "batch", str(source), "-o", str(out), "--shards", "1", "-j", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    with open(source / "b.txt", "wb"):  # returns once the first run reads b.txt
+        second = newsclean("batch", str(source), "-o", str(out), "--shards", "1")
+        assert second.returncode == 2 and b"add --resume" in second.stderr
+        resumed = newsclean("batch", str(source), "-o", str(out), "--shards", "1", "--resume")
+        assert resumed.returncode == 75, resumed.stderr
+        assert (
+            b"shard 0 running" in resumed.stderr and b"another attempt runs them" in resumed.stderr
+        )
+    assert first.wait(60) == 0, first.stderr.read()
+    assert batch.status(str(out)).complete
+    [only] = [p for p in files_in(out) if p.startswith("_manifest")]
+    assert orjson.loads((out / "_run.json").read_bytes())["manifest"] == only
+
+
+def test_a_run_that_loses_the_race_for_run_json(tmp_path, monkeypatch):
+    from newsclean.io.store import Store
+
+    out = tmp_path / "out"
+    batch.prepare([str(TESTS / "golden" / "clean.txt")], str(out), 1, max_bytes=1 << 20)
+    monkeypatch.setattr(Store, "exists", lambda self, name: False)  # it looked before the other
+    with pytest.raises(NewscleanError) as lost:
+        batch.prepare([str(TESTS / "golden" / "clean.txt")], str(out), 1, max_bytes=1 << 20)
+    assert lost.value.status == ExitStatus.STATE_LOCKED
+    assert len([p for p in files_in(out) if p.startswith("_manifest")]) == 1
+
+
+def test_resume_refuses_a_changed_input_or_another_version(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("a.txt", "b.txt"):
+        shutil.copyfile(SAMPLE[0], source / name)
+    out = tmp_path / "out"
+    assert newsclean("batch", str(source), "-o", str(out), "--shards", "2").returncode == 0
+    (source / "b.txt").write_bytes(SAMPLE[1].read_bytes())  # same name, other content
+    changed = newsclean("batch", str(source), "-o", str(out), "--shards", "2", "--resume")
+    assert changed.returncode == 2
+    assert f"{source}/b.txt changed" in changed.stderr.decode()
+    run = orjson.loads((out / "_run.json").read_bytes())
+    (out / "_run.json").write_bytes(orjson.dumps({**run, "version": "0.9.0"}))
+    with pytest.raises(UsageError, match=r"made by newsclean 0\.9\.0"):
+        batch.run([str(source)], str(out), 2, resume=True)
+
+
+def _interrupted_then_resumed(tmp_path, crash_at: str, jobs: str) -> tuple:
+    source = tmp_path / "src"
+    source.mkdir()
+    for index, path in enumerate(SAMPLE):
+        shutil.copyfile(path, source / f"{index:04d}.txt")
+    out = tmp_path / "out"
+    command = ["batch", str(source), "-o", str(out), "--shards", "4", "-j", jobs]
+    first = subprocess.run(
+        [sys.executable, "-m", "newsclean", *command], capture_output=True, timeout=120,
+        env={**os.environ, "NEWSCLEAN_CRASH_AT": crash_at}, start_new_session=True,
+    )  # fmt: skip
+    left = batch.status(str(out))
+    resumed = newsclean(*command, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert data_of(out) == newsclean("parse", "-q", str(source)).stdout  # each record once
+    assert not {entry["code"] for entry in errors_of(out)} & INFRASTRUCTURE
+    named = {marker["parts"]["data"]["name"].split("/")[1] for marker in _markers(out)}
+    assert set(files_in(out / "data")) == named  # what crashed attempts wrote is gone
+    return first, left
+
+
+def _markers(out):
+    return [orjson.loads(path.read_bytes()) for path in sorted((out / "_done").iterdir())]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_to_the_process_group_then_resume(tmp_path, jobs):
+    first, left = _interrupted_then_resumed(tmp_path, "shard-file:3@group:SIGTERM", jobs)
+    assert first.returncode == 143, first.stderr
+    assert b"Traceback" not in first.stderr
+    assert not left.complete
+
+
+def test_a_kill_between_parts_and_marker_then_resume(tmp_path):
+    first, left = _interrupted_then_resumed(tmp_path, "shard-parts-written", "1")
+    assert first.returncode == -signal.SIGKILL
+    assert left.states[0] is batch.State.STALE  # its process is gone: no heartbeat will come
+    assert left.shards_in(batch.State.MISSING) == [1, 2, 3]
+
+
+def test_a_damaged_commit_is_not_trusted(tmp_path):
+    out = tmp_path / "out"
+    golden = str(TESTS / "golden" / "clean.txt")
+    assert newsclean("batch", golden, "-o", str(out), "--shards", "1").returncode == 0
+    [part] = (out / "data").iterdir()
+    part.write_bytes(part.read_bytes()[:-5])  # truncated by something else
+    found = batch.status(str(out))
+    assert found.states == [batch.State.FAILED] and "another size" in found.why[0]
+    assert batch.run([golden], str(out), 1, resume=True)[0] == 0
+    assert data_of(out) == newsclean("parse", golden).stdout
+
+
+def test_a_real_dask_scheduler_and_worker_with_relative_paths(tmp_path):
+    """`dask scheduler` and `dask worker` as processes of their own, the worker started in
+    another directory: SRC and OUT given relative to the client's are made absolute first."""
+    pytest.importorskip("distributed")
+    client_dir, worker_dir = tmp_path / "client", tmp_path / "elsewhere"
+    (client_dir / "src").mkdir(parents=True)
+    worker_dir.mkdir()
+    for index, path in enumerate(SAMPLE[:12]):
+        shutil.copyfile(path, client_dir / "src" / f"{index:04d}.txt")
+    address_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli"]
+    scheduler = subprocess.Popen(
+        [*dask[:2], "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(address_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = None
+    try:
+        wait_for(address_file.exists, "the scheduler's address file")
+        wait_for(lambda: b"address" in address_file.read_bytes(), "the scheduler's address")
+        address = orjson.loads(address_file.read_bytes())["address"]
+        worker = subprocess.Popen(
+            [*dask[:2], "distributed.cli.dask_worker", address, "--nthreads", "1",
+             "--no-dashboard"],
+            cwd=worker_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        result = newsclean(
+            "batch", "src", "-o", "out", "--shards", "3", "--engine", "dask",
+            "--scheduler", address, cwd=client_dir, timeout=180,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(60)
+    out = client_dir / "out"
+    assert data_of(out) == newsclean("parse", "-q", str(client_dir / "src")).stdout
+    assert not (worker_dir / "out").exists()
