@@ -80,9 +80,9 @@ def batch_run(
         typer.Option(
             "--tries",
             min=1,
-            help="Tries of a read or write that fails (network, timeout, credentials), 1 s apart and doubling, before its shard fails.",
+            help="Tries of a read or write that fails (network, timeout, credentials), 1 s apart and doubling, before its shard fails uncommitted.",
         ),
-    ] = 4,
+    ] = 5,
     storage_option: StorageOptions = None,
     jobs: Jobs = None,
     tz: TimeZone = None,

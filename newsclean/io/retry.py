@@ -30,7 +30,7 @@ class Retry:
     """How often a failed storage call is tried, and the delay before the second try (doubled
     before each one after)."""
 
-    tries: int = 4
+    tries: int = 5
     delay: float = 1.0
 
 

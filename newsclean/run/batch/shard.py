@@ -26,7 +26,7 @@ from ...exits import Interrupted, NewscleanError
 from ...io.crashpoints import crash_point
 from ...io.paths import is_url, shown_path
 from ...io.read import read_input
-from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, retried
+from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
 from ...io.store import Store
 from ..outcome import Outcome
 from ..work import Settings, parsed
@@ -182,11 +182,12 @@ class Attempt:
         beat.start()
         try:
             yield
-        except NewscleanError as error:
+        except Interrupted:
+            raise
+        except Exception as error:  # told, then raised on: whatever it was, this attempt failed
             stop.set()
             beat.join()
-            if not isinstance(error, Interrupted):
-                self._fail(str(error))
+            self._fail(str(error) if isinstance(error, NewscleanError) else describe(error))
             raise
         finally:
             stop.set()
