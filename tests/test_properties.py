@@ -348,3 +348,13 @@ def test_slices_of_a_list_hold_every_line_once_and_read_little(lines, count):
         own = len(listing) * (index + 1) // count - len(listing) * index // count
         assert sum(read) <= own + 1 + max(map(len, lines), default=0) + 1 + (1 << 16)
     assert [line for part in slices for line in part] == lines
+
+
+@given(st.text(min_size=1), st.integers(-1, 1 << 40), st.text(alphabet='0123456789.abcdef"'))
+def test_any_path_fits_on_one_manifest_line(path, size, version):
+    from newsclean.io.discover import Listed
+    from newsclean.run.batch.manifest import line_of, path_of
+
+    line = line_of(Listed(path, size, version))
+    assert line.count(b"\n") == 1 and line.endswith(b"\n")
+    assert path_of(line) == path

@@ -96,17 +96,20 @@ def _info_or_none(fs: Any, path: str, url: str, retry: Retry) -> dict[str, Any] 
         return None  # reading it says so
 
 
-def _walk_url_folder(fs: Any, folder: str, retry: Retry) -> Iterator[Listed]:
-    entries = retried(lambda: fs.ls(folder, detail=True), fs.unstrip_protocol(folder), retry)
+def _walk_url_folder(fs: Any, folder: str, retry: Retry, base: str = "") -> Iterator[Listed]:
+    """`base`: the URL of the walk's first folder, to which the rest of each path is added
+    (cheaper than asking the driver for every file's URL)."""
+    base = base or fs.unstrip_protocol(folder).removesuffix(folder)
+    entries = retried(lambda: fs.ls(folder, detail=True), base + folder, retry)
     named = sorted((entry["name"].rstrip("/").rsplit("/", 1)[-1], entry) for entry in entries)
     for name, entry in named:
         path = entry["name"].rstrip("/")
         if name.startswith(".") or path == folder:
             continue
         if entry.get("type") == "directory":
-            yield from _walk_url_folder(fs, path, retry)
+            yield from _walk_url_folder(fs, path, retry, base)
         else:
-            yield Listed(fs.unstrip_protocol(path), int(entry.get("size") or 0), _version(entry))
+            yield Listed(base + path, int(entry.get("size") or 0), _version(entry))
 
 
 def discover(

@@ -9,6 +9,7 @@ A shard reads only its own slice of the manifest (`io.slices`).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -19,6 +20,7 @@ from ...io.slices import slice_lines
 from ...io.store import Store
 
 _ESCAPES = {b"\\": b"\\\\", b"\t": b"\\t", b"\r": b"\\r", b"\n": b"\\n"}
+_SPECIAL = re.compile(rb"[\\\t\r\n]")
 _UNESCAPES = {b"\\": b"\\", b"t": b"\t", b"r": b"\r", b"n": b"\n"}
 
 
@@ -30,7 +32,7 @@ class Written(NamedTuple):
 
 def line_of(item: Listed) -> bytes:
     path = item.path.encode("utf-8", "surrogateescape")
-    if any(special in path for special in _ESCAPES):
+    if _SPECIAL.search(path):
         path = b"".join(
             _ESCAPES.get(path[at : at + 1], path[at : at + 1]) for at in range(len(path))
         )
