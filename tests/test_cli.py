@@ -104,7 +104,7 @@ def test_without_quiet_one_summary_line_follows(mixed):
     *errors, summary = result.stderr.decode().splitlines()
     assert len(errors) == 3
     assert summary.startswith("newsclean: 7 inputs, 6 records (")
-    assert "3 rejected (empty 1, not_a_dump 1, not_text 1)" in summary
+    assert "3 inputs rejected (empty 1, not_a_dump 1, not_text 1)" in summary
     assert "\x1b" not in result.stderr.decode()
 
 

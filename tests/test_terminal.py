@@ -164,12 +164,19 @@ def _spawn(*args: str, columns: int = 100) -> pexpect.spawn:
 
 def test_parse_at_a_terminal_shows_a_bar_and_a_summary_table(tmp_path):
     out = tmp_path / "out.jsonl"
-    child = _spawn("parse", str(GOLDEN), str(TESTS / "corpus_sample" / "dump"), "-o", str(out))
+    child = _spawn(
+        "parse", str(GOLDEN), str(TESTS / "corpus_sample" / "dump"), "-o", str(out), columns=150
+    )
     child.expect(pexpect.EOF)
     child.close()
     screen = child.before.decode()
     assert child.exitstatus == 1  # the golden folder holds rejected inputs
     assert "parsing" in screen and "files/s" in screen and "MB/s" in screen
+    # The bar and the table count in the same words, with thousands separators.
+    records = sum(1 for _ in out.read_bytes().splitlines())
+    bar, _, table = screen.rpartition("newsclean parse")  # the table's title comes last
+    assert f"{records:,} records (" in bar and " with warnings), " in bar
+    assert "inputs rejected" in bar and "inputs rejected" in table
     assert "newsclean parse" in screen and "records with warnings" in screen
     assert "rejected: not_a_dump" in screen and "warning: payload_truncated" in screen
     assert "\x1b[" in screen  # decorated: this is a terminal
@@ -177,6 +184,19 @@ def test_parse_at_a_terminal_shows_a_bar_and_a_summary_table(tmp_path):
     sample = TESTS / "corpus_sample" / "dump"
     sample_records = sum(len(parse_bytes(dump.read_bytes())) for dump in sample.iterdir())
     assert len(out.read_bytes().splitlines()) == golden_records + sample_records
+
+
+def test_on_a_narrow_terminal_done_of_total_and_time_left_go_last(tmp_path):
+    sample = TESTS / "corpus_sample" / "dump"
+    total = len(list(sample.iterdir()))
+    for columns, shown, gone in ((40, [], ["parsing", "files/s", "records ("]),
+                                 (70, ["parsing", "━"], ["files/s", "records ("])):  # fmt: skip
+        child = _spawn("parse", str(sample), "-o", os.devnull, columns=columns)
+        child.expect(pexpect.EOF)
+        child.close()
+        bar = child.before.decode().rpartition("newsclean parse")[0]
+        assert f"{total}/{total}" in bar and "0:00:00" in bar, bar
+        assert all(word in bar for word in shown) and not any(word in bar for word in gone)
 
 
 def test_parse_quiet_at_a_terminal_shows_only_rejections():

@@ -105,3 +105,23 @@ StorageOptions = Annotated[
         show_default=False,
     ),
 ]
+
+
+Globs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--glob",
+        help="Of a folder's files, take only those matching PATTERN (repeatable; *.txt, 2016/**/*.txt).",
+        metavar="PATTERN",
+        show_default=False,
+    ),
+]
+Excludes = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Of a folder's files, leave those matching PATTERN (repeatable; *.tmp, .git/**).",
+        metavar="PATTERN",
+        show_default=False,
+    ),
+]

@@ -8,7 +8,9 @@ import typer
 
 from .handler import run_command
 from .options import (
+    Excludes,
     FilesFrom,
+    Globs,
     Jobs,
     MaxBytes,
     Null,
@@ -20,6 +22,7 @@ from .options import (
     size,
 )
 from .progress import Reporter
+from .render import printable
 
 if TYPE_CHECKING:
     from ..io.environment import Environment
@@ -46,7 +49,32 @@ def parse(
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
     strict: Strict = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No summary on stderr.")] = False,
+    quiet: Annotated[
+        int,
+        typer.Option(
+            "-q",
+            "--quiet",
+            count=True,
+            help="-q: no summary on stderr; -qq: no line for each rejected input either (they stay in --errors and the exit status); fatal errors still say why.",
+        ),
+    ] = 0,
+    globs: Globs = None,
+    excludes: Excludes = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the inputs the run would parse, one a line (with --state: the new and changed), and write nothing.",
+        ),
+    ] = False,
+    summary_json: Annotated[
+        str | None,
+        typer.Option(
+            "--summary-json",
+            help="Write the run's summary to FILE as one JSON object, also when the run fails.",
+            metavar="FILE",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -96,6 +124,8 @@ def parse(
       find dump -name '*.txt' -print0 | newsclean parse --files-from - -0 -o out.jsonl --errors bad.jsonl
 
       cat dump/*.txt | newsclean parse -
+
+      newsclean parse dump/ --glob '*.txt' --exclude 'tmp/**' -o out.jsonl.gz --summary-json run.json
     """
     from ..io.environment import Environment
     from ..run.parse import ParseOptions, run_parse
@@ -110,7 +140,10 @@ def parse(
         tz=tz,
         max_bytes=size(max_bytes),
         strict=strict,
-        quiet=quiet,
+        quiet=quiet > 0,
+        summary_json=summary_json,
+        globs=list(globs or []),
+        excludes=list(excludes or []),
         progress=progress,
         shard=shard_of(shard),
         state=state,
@@ -119,11 +152,23 @@ def parse(
         min_age=duration(min_age),
     )
     env = Environment()
-    run_command(lambda: run_parse(options, env, reporter_for(options, env)))
+    if dry_run:
+        from ..run.dry_run import run_dry
+
+        reporter = Reporter(env.stderr, False, False, quiet)
+        run_command(lambda: run_dry(options, env, reporter.rejected))
+    reporter = reporter_for(options, env, quiet)
+    if paths and not files_from:
+        matching = " matching --glob/--exclude" if globs or excludes else ""
+        reporter.nothing = (
+            f"no input files{matching} in {', '.join(map(printable, paths))}: nothing to parse"
+        )
+    run_command(lambda: run_parse(options, env, reporter))
 
 
-def reporter_for(options: ParseOptions, env: Environment) -> Reporter:
-    """Progress and summary on stderr: decorated on a terminal (or with --progress), plain off one."""
-    guess = bool(env.stderr_isatty) and not options.quiet
-    show_bar = options.progress if options.progress is not None else guess
-    return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, options.quiet)
+def reporter_for(options: ParseOptions, env: Environment, quiet: int) -> Reporter:
+    """Progress and summary on stderr: decorated on a terminal (or with --progress), plain off
+    one; less with -q, nothing with -qq."""
+    guess = bool(env.stderr_isatty) and not quiet
+    show_bar = options.progress if options.progress is not None and quiet < 2 else guess
+    return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, quiet)

@@ -17,16 +17,23 @@ from .render import rejection_line
 _REFRESH_SECONDS = 0.5
 
 
-def summary_line(tally: Tally) -> str:
-    by_code = ", ".join(f"{code} {count}" for code, count in sorted(tally.rejected.items()))
+def _counts(tally: Tally) -> str:
+    """The words the bar and the summary share."""
     return (
-        f"newsclean: {tally.inputs} inputs"
-        + (f" ({tally.skipped} more unchanged, skipped)" if tally.skipped else "")
-        + (f" ({tally.settling} settling, left for the next run)" if tally.settling else "")
-        + f", {tally.records} records "
-        f"({tally.warned} with warnings), {tally.rejected_total} rejected"
+        f"{tally.records:,} records ({tally.warned:,} with warnings), "
+        f"{tally.rejected_total:,} inputs rejected"
+    )
+
+
+def summary_line(tally: Tally) -> str:
+    by_code = ", ".join(f"{code} {count:,}" for code, count in sorted(tally.rejected.items()))
+    return (
+        f"newsclean: {tally.inputs:,} inputs"
+        + (f" ({tally.skipped:,} more unchanged, skipped)" if tally.skipped else "")
+        + (f" ({tally.settling:,} settling, left for the next run)" if tally.settling else "")
+        + f", {_counts(tally)}"
         + (f" ({by_code})" if by_code else "")
-        + f", {tally.size / 1e6:.1f} MB in {tally.elapsed:.2f} s"
+        + f", {tally.size / 1e6:,.1f} MB in {tally.elapsed:.2f} s"
     )
 
 
@@ -36,17 +43,19 @@ def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("", style="bold")
     table.add_column("count", justify="right")
-    table.add_row("inputs", str(tally.inputs))
+    table.add_row("inputs", f"{tally.inputs:,}")
     if tally.skipped:
-        table.add_row("unchanged, skipped", str(tally.skipped))
+        table.add_row("unchanged, skipped", f"{tally.skipped:,}")
     if tally.settling:
-        table.add_row("settling, left for the next run", str(tally.settling))
-    table.add_row("records", str(tally.records))
-    table.add_row("records with warnings", str(tally.warned))
+        table.add_row("settling, left for the next run", f"{tally.settling:,}")
+    table.add_row("records", f"{tally.records:,}")
+    table.add_row("records with warnings", f"{tally.warned:,}")
+    table.add_row("inputs rejected", f"{tally.rejected_total:,}")
     for code, count in sorted(tally.rejected.items()):
-        table.add_row(f"[red]rejected: {code}[/red]", str(count))
+        table.add_row(f"[red]  rejected: {code}[/red]", f"{count:,}")
     for code, count in sorted(tally.warnings.items()):
-        table.add_row(f"[yellow]warning: {code}[/yellow]", str(count))
+        table.add_row(f"[yellow]warning: {code}[/yellow]", f"{count:,}")
+    table.add_row("MB read", f"{tally.size / 1e6:,.1f}")
     table.add_row("elapsed", f"{tally.elapsed:.2f} s")
     return table
 
@@ -54,8 +63,10 @@ def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
 class Reporter:
     """Rejections, progress and summary of a `parse` run, on stderr (a `run.parse.Progress`)."""
 
-    def __init__(self, stderr: TextIO, terminal: bool, progress: bool, quiet: bool) -> None:
+    def __init__(self, stderr: TextIO, terminal: bool, progress: bool, quiet: int) -> None:
+        """`quiet`: 1, no summary; 2, no line for each rejection either."""
         self.stderr, self.quiet = stderr, quiet
+        self.nothing = "no input files: nothing to parse"  # said instead of a summary of none
         self.console: Any = None
         self.bar: _Bar | None = None
         if progress or (terminal and not quiet):
@@ -77,6 +88,8 @@ class Reporter:
             self.bar.show(tally)
 
     def rejected(self, rejection: Rejection) -> None:
+        if self.quiet >= 2:
+            return
         line = rejection_line(rejection)
         if self.bar is not None:
             self.bar.progress.console.print(line, markup=False, highlight=False, style="red")
@@ -90,7 +103,9 @@ class Reporter:
             self.bar.stop()
         if self.quiet:
             return
-        if self.console is not None:
+        if not (tally.inputs or tally.skipped or tally.settling):
+            self.stderr.write(f"newsclean: {self.nothing}\n")
+        elif self.console is not None:
             self.console.print(summary_table(tally))
         else:
             self.stderr.write(summary_line(tally) + "\n")
@@ -114,13 +129,16 @@ class _Bar:
             TimeRemainingColumn,
         )
 
+        # On a narrow terminal, the rate goes first, then the counts, the bar and the label:
+        # done/total and the time left stay to the last.
+        width = console.width
         self.progress = Progress(
-            TextColumn("[bold]parsing"),
-            BarColumn(),
+            *([TextColumn("[bold]parsing")] if width >= 50 else []),
+            *([BarColumn(bar_width=40 if width >= 150 else 20)] if width >= 60 else []),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
+            *([TextColumn("{task.fields[rate]}")] if width >= 120 else []),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[counts]}"),
+            *([TextColumn("{task.fields[counts]}")] if width >= 100 else []),
             console=console,
             auto_refresh=False,
             transient=False,
@@ -139,10 +157,7 @@ class _Bar:
         self.last = now
         seconds = max(tally.elapsed, 1e-9)
         rate = f"{tally.inputs / seconds:,.0f} files/s {tally.size / 1e6 / seconds:,.1f} MB/s"
-        counts = (
-            f"[yellow]{sum(tally.warnings.values())} warnings[/yellow] "
-            f"[red]{tally.rejected_total} rejected[/red]"
-        )
+        counts = _counts(tally)
         done = tally.inputs + tally.skipped
         self.progress.update(self.task, completed=done, rate=rate, counts=counts)
         self.progress.refresh()

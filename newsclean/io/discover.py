@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from ..core.record import NOT_A_FILE, PERMISSION_DENIED, READ_ERROR, Rejection
 from .paths import STDIN, is_url, shown_path, url_filesystem
+from .patterns import FileFilter
 from .retry import DEFAULT_RETRY, Retry, retried
 
 _LIST_READ = 1 << 20
@@ -76,7 +77,9 @@ def _version(info: dict[str, Any]) -> str:
     return next((str(info[key]) for key in _VERSION_KEYS if info.get(key) is not None), "")
 
 
-def _walk_url(url: str, options: dict[str, Any] | None, retry: Retry) -> Iterator[Listed]:
+def _walk_url(
+    url: str, options: dict[str, Any] | None, retry: Retry, only: FileFilter | None
+) -> Iterator[Listed]:
     """Files under a URL, as URLs with their scheme, in the order of a local folder's walk:
     folder by folder, names sorted, hidden entries skipped. Only the folders on the way down
     are held: memory does not grow with the number of files."""
@@ -86,7 +89,12 @@ def _walk_url(url: str, options: dict[str, Any] | None, retry: Retry) -> Iterato
         size = int(info.get("size") or 0) if info else -1
         yield Listed(url, size, _version(info) if info else "")
         return
-    yield from _walk_url_folder(fs, root.rstrip("/"), retry)
+    found = _walk_url_folder(fs, root.rstrip("/"), retry)
+    if only is None:
+        yield from found
+        return
+    prefix = fs.unstrip_protocol(root).rstrip("/") + "/"
+    yield from (item for item in found if only.takes(item.path.removeprefix(prefix)))
 
 
 def _info_or_none(fs: Any, path: str, url: str, retry: Retry) -> dict[str, Any] | None:
@@ -113,10 +121,12 @@ def _walk_url_folder(fs: Any, folder: str, retry: Retry, base: str = "") -> Iter
 
 
 def discover(
-    paths: Iterable[str], options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY
-) -> Iterator[str | Rejection]:
-    """Every input under `paths`, in order: file paths, `-`, or rejections of folders."""
-    for item in listed(paths, options, retry, stat_files=False):
+    paths: Iterable[str], options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+    only: FileFilter | None = None,
+) -> Iterator[str | Rejection]:  # fmt: skip
+    """Every input under `paths`, in order: file paths, `-`, or rejections of folders; of a
+    folder's files, those `only` takes (`--glob`, `--exclude`)."""
+    for item in listed(paths, options, retry, stat_files=False, only=only):
         yield item.path if isinstance(item, Listed) else item
 
 
@@ -125,16 +135,20 @@ def listed(
     options: dict[str, Any] | None = None,
     retry: Retry = DEFAULT_RETRY,
     stat_files: bool = True,
+    only: FileFilter | None = None,
 ) -> Iterator[Listed | Rejection]:
     """Every input under `paths`, in order, with its size and version (unless not
     `stat_files`: then -1 and "" for local files, which costs no system call)."""
     for path in paths:
         if is_url(path):
-            yield from _walk_url(path, options, retry)
-            continue
-        files = _walk(path) if path != STDIN and os.path.isdir(path) else iter([path])
-        for found in files:
-            yield found if isinstance(found, Rejection) else _local(found, stat_files)
+            yield from _walk_url(path, options, retry, only)
+        elif path != STDIN and os.path.isdir(path):
+            for found in _walk(path):
+                below = found.path if isinstance(found, Rejection) else found
+                if only is None or only.takes(below[len(path) :].lstrip(os.sep)):
+                    yield found if isinstance(found, Rejection) else _local(found, stat_files)
+        else:
+            yield _local(path, stat_files)
 
 
 def _local(path: str, stat_files: bool) -> Listed:
@@ -147,8 +161,10 @@ def _local(path: str, stat_files: bool) -> Listed:
     return Listed(path, status.st_size, str(status.st_mtime_ns))
 
 
-def count_inputs(paths: Iterable[str]) -> int:
+def count_inputs(paths: Iterable[str], only: FileFilter | None = None) -> int:
     """How many inputs `discover` would give, counted without sorting or building paths."""
+    if only is not None:
+        return sum(1 for _ in discover(paths, only=only))
     total = 0
     for path in paths:
         if path != STDIN and not is_url(path) and os.path.isdir(path):

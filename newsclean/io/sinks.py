@@ -3,12 +3,18 @@
 An `AtomicFile` writes to a temporary file beside its target (`.NAME.newsclean-PID.tmp`) and only
 a successful `commit` (flush, fsync, rename, fsync of the folder) puts it in place, so an
 interrupted run never leaves a partial file and never clobbers the previous one.
+
+A file whose name ends in `.gz`, `.bz2`, `.xz` or `.zst` is written compressed (zstd needs the
+`zstandard` package: `pip install 'newsclean[zstd]'`); any other name is plain JSONL.
 """
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import errno
+import gzip
+import lzma
 import os
 import re
 from collections.abc import Callable
@@ -52,13 +58,36 @@ def _escaped(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % ord(match[0].decode("utf-8"))
 
 
+def _compressor(path: str, raw: BinaryIO) -> BinaryIO | None:
+    """What compresses what is written to `raw`, by the name `path` ends in; None: plain."""
+    name = path.lower()
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)  # type: ignore[return-value]
+    if name.endswith(".bz2"):
+        return bz2.BZ2File(raw, "wb")  # type: ignore[return-value]
+    if name.endswith(".xz"):
+        return lzma.LZMAFile(raw, "wb")  # type: ignore[return-value]
+    if name.endswith(".zst"):
+        try:
+            import zstandard
+        except ImportError:
+            raise UsageError(
+                f"{path}: writing zstd needs the zstandard package: pip install 'newsclean[zstd]'"
+            ) from None
+        return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    return None
+
+
 class StreamSink:
-    """Bytes to an already open binary stream (stdout)."""
+    """Bytes to an already open binary stream (stdout), or to a file named `path`, compressed
+    when the name says so."""
 
     replacing: tuple[str, str] | None = None  # an atomic file's (temporary, final) paths
 
-    def __init__(self, stream: BinaryIO, name: str = "to stdout") -> None:
-        self.stream, self.name = stream, name
+    def __init__(self, stream: BinaryIO, name: str = "to stdout", path: str | None = None) -> None:
+        self.raw, self.name = stream, name
+        compressor = _compressor(path, stream) if path is not None else None
+        self.stream, self.compressed = compressor or stream, compressor is not None
         self.terminal = isatty(stream)
 
     def write(self, data: bytes) -> None:
@@ -77,7 +106,17 @@ class StreamSink:
 
     def make_durable(self) -> None:
         """Everything written is out of this process (for a file: on disk, not yet in place)."""
+        self.finish_compressing()
         self.flush()
+
+    def finish_compressing(self) -> None:
+        """Write what the compressor holds and its end; the stream is left open."""
+        if self.compressed:
+            try:
+                self.stream.close()
+            except OSError as error:
+                raise _write_failure(self.name, error) from None
+            self.stream, self.compressed = self.raw, False
 
     def publish(self) -> None:
         """Put what was written in place: nothing to do on a stream."""
@@ -122,12 +161,18 @@ class AtomicFile(StreamSink):
             temporary = open(self.temp, "wb")  # noqa: SIM115 (closed by commit or abort)
         except OSError as error:
             raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-        super().__init__(temporary, f"to {path}")
+        try:
+            super().__init__(temporary, f"to {path}", path)
+        except UsageError:  # no compressor for the name: the file never appears
+            temporary.close()
+            os.unlink(self.temp)
+            raise
         self.replacing = (self.temp, os.path.abspath(path))
 
     def make_durable(self) -> None:
         """Make the temporary file durable (flushed, fsynced, closed), not yet in place."""
         try:
+            self.finish_compressing()
             self.stream.flush()
             os.fsync(self.stream.fileno())
             self.stream.close()
@@ -147,8 +192,9 @@ class AtomicFile(StreamSink):
     def abort(self) -> None:
         """Take the file back: it never appears. Closing it flushes what is buffered, which on a
         full disk fails again; it is thrown away all the same."""
-        with contextlib.suppress(OSError):
-            self.stream.close()
+        for stream in (self.stream, self.raw):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temp)
 
@@ -210,7 +256,7 @@ def file_sink(path: str) -> StreamSink:
         stream = open(path, "wb")  # noqa: SIM115 (flushed by commit, closed at exit)
     except OSError as error:
         raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-    return StreamSink(stream, f"to {path}")
+    return StreamSink(stream, f"to {path}", path)
 
 
 def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink:

@@ -25,6 +25,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
@@ -90,6 +91,24 @@ class State:
             raise _failure(path, error) from None
         finally:
             os.close(lock)
+
+    @classmethod
+    @contextlib.contextmanager
+    def reading(cls, path: str) -> Iterator[State | None]:
+        """The state at `path` only to read (`--dry-run`): not locked, not created, never
+        written; None when there is no such file yet (every input is new)."""
+        if not os.path.isfile(path):
+            yield None
+            return
+        try:
+            connection = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                _check_current(connection, path)
+                yield cls(path, connection, -1)
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            raise _failure(path, error) from None
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -303,6 +322,19 @@ def _create(connection: sqlite3.Connection) -> None:
         INSERT INTO meta (key, value) VALUES ('schema_version', '1');
     """
     _in_one_transaction(connection, _SCHEMA_V1 + meta, "state-creating")
+
+
+def _check_current(connection: sqlite3.Connection, path: str) -> None:
+    """A state this version can read as it is (one to migrate is migrated by a real run)."""
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    if meta.get("application") != APPLICATION:
+        raise UsageError(f"--state {path}: not a newsclean state file (a foreign database)")
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        raise UsageError(
+            f"--state {path}: schema {meta.get('schema_version')}, not {SCHEMA_VERSION}: a run "
+            "without --dry-run migrates it"
+        )
+    _check_tables(connection, path)
 
 
 def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:

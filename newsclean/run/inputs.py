@@ -14,6 +14,7 @@ from ..io.discover import count_inputs, discover, paths_from
 from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
 from ..io.paths import STDIN
+from ..io.patterns import FileFilter
 from ..io.read import DECOMPRESS_ERRORS, DEFAULT_MAX_BYTES, StreamRejected, stream_dumps
 from ..io.slices import slice_lines
 from .outcome import Outcome
@@ -38,12 +39,19 @@ class ParseOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     strict: bool = False
     quiet: bool = False
+    summary_json: str | None = None  # --summary-json FILE: the run's summary, as JSON
     progress: bool | None = None  # None: on a terminal only
     shard: tuple[int, int] | None = None  # --shard K/N: the K-th of N slices of the inputs
     state: str | None = None  # --state FILE: incremental runs
     force: bool = False  # with a state: parse everything again
     dedupe: bool = False  # with a state: skip articles emitted before
     min_age: float = 0.0  # seconds: files modified more recently are left for the next run
+    globs: list[str] = field(default_factory=list)  # --glob: files a folder's walk takes
+    excludes: list[str] = field(default_factory=list)  # --exclude: files it leaves
+
+    def file_filter(self) -> FileFilter | None:
+        """--glob and --exclude, compiled (UsageError for a malformed pattern)."""
+        return FileFilter.of(self.globs, self.excludes)
 
 
 def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
@@ -91,7 +99,7 @@ def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejec
             raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
         yield STDIN
         return
-    yield from discover(options.paths)
+    yield from discover(options.paths, only=options.file_filter())
     if options.files_from == STDIN:
         yield from paths_from(env.stdin, options.null_separated)
     elif options.files_from is not None:
@@ -108,7 +116,7 @@ def input_count(options: ParseOptions, env: Environment) -> int | None:
     if options.files_from == STDIN or (not options.paths and options.files_from is None):
         return None
     if options.files_from is None and options.shard is None:
-        return count_inputs(options.paths)
+        return count_inputs(options.paths, options.file_filter())
     return sum(1 for _ in input_paths(options, env))
 
 

@@ -17,7 +17,7 @@ import orjson
 
 from ..core.parse import NOT_A_DUMP_MESSAGE
 from ..core.record import NOT_A_DUMP, Rejection
-from ..exits import ExitStatus, UsageError
+from ..exits import ExitStatus, NewscleanError, UsageError
 from ..io.crashpoints import crash_point
 from ..io.environment import Environment
 from ..io.paths import STDIN
@@ -25,6 +25,7 @@ from ..io.sinks import StreamSink, atomic_path, file_sink, open_sink, remove_sta
 from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
 from .scheduler import FLUSH, Result, default_jobs, run
+from .summary import summary, write_summary
 from .work import Settings
 
 if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --state runs
@@ -104,6 +105,7 @@ def _with_stdin_verdict(results: Iterator[Result], max_bytes: int) -> Generator[
 
 def _check_options(options: ParseOptions) -> None:
     check_zone(options.tz)
+    options.file_filter()
     if (options.force or options.dedupe) and options.state is None:
         raise UsageError("--force and --dedupe need --state FILE")
 
@@ -111,10 +113,34 @@ def _check_options(options: ParseOptions) -> None:
 def run_parse(
     options: ParseOptions, env: Environment | None = None, progress: Progress | None = None
 ) -> ExitStatus:
-    """Parse every input of `options`, write records and errors, and say how it went."""
+    """Parse every input of `options`, write records and errors, and say how it went (also in
+    `options.summary_json`, however the run ends)."""
     env = env or Environment()
-    _check_options(options)
     tally = Tally()
+    if options.summary_json is None:
+        return _run(options, env, progress, tally)
+    if options.summary_json == "-":
+        raise UsageError("--summary-json needs a FILE: stdout carries the records")
+    try:
+        status = _run(options, env, progress, tally)
+    except NewscleanError as error:
+        write_summary(
+            options.summary_json, summary(options, tally, error.status, str(error) or None)
+        )
+        raise
+    except KeyboardInterrupt:
+        write_summary(
+            options.summary_json, summary(options, tally, ExitStatus.INTERRUPTED, "interrupted")
+        )
+        raise
+    write_summary(options.summary_json, summary(options, tally, status, None))
+    return status
+
+
+def _run(
+    options: ParseOptions, env: Environment, progress: Progress | None, tally: Tally
+) -> ExitStatus:
+    _check_options(options)
     with ExitStack() as cleanup:
         state = _open_state(options.state, cleanup) if options.state else None
         named = [path for path in (options.output, options.errors) if path not in (None, "-")]

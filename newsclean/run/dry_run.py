@@ -1,0 +1,63 @@
+"""`parse --dry-run`: the inputs a run would parse, one a line on stdout, and nothing written.
+
+After `--glob`/`--exclude`, `--shard` and `--min-age`; with `--state`, only the new and changed
+inputs (the state is read, never locked or written). Paths are written as the file system holds
+them (bytes), so that the list can go to `--files-from` or `xargs` as it is; with `-0`, each
+ends in a NUL instead of a newline. Folders that cannot be walked are named on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+
+from ..core.record import Rejection
+from ..exits import ExitStatus
+from ..io.environment import Environment
+from ..io.paths import STDIN
+from ..io.sinks import StreamSink
+from ..io.state import State
+from .incremental import unseen
+from .inputs import ParseOptions, input_paths
+from .outcome import Tally
+
+
+def run_dry(
+    options: ParseOptions, env: Environment, rejected: Callable[[Rejection], None] | None = None
+) -> ExitStatus:
+    """List what `run_parse(options)` would parse; what cannot be walked goes to `rejected`."""
+    end = b"\0" if options.null_separated else b"\n"
+    sink = StreamSink(env.stdout)
+    with State.reading(options.state) if options.state else nullcontext() as state:
+        for item in _would_parse(options, env, state):
+            if isinstance(item, Rejection):
+                if rejected is not None:
+                    rejected(item)
+                continue
+            sink.write(os.fsencode(item) + end)
+    sink.commit()
+    return ExitStatus.OK
+
+
+def _would_parse(
+    options: ParseOptions, env: Environment, state: State | None
+) -> Iterator[str | Rejection]:
+    paths = input_paths(options, env)
+    settled_before = time.time() - options.min_age if options.min_age else None
+    candidates = paths if state is None else unseen(paths, state, options.force, Tally())
+    for candidate in candidates:
+        item = candidate if isinstance(candidate, str | Rejection) else candidate[0]
+        if isinstance(item, str) and settled_before is not None and _settling(item, settled_before):
+            continue
+        yield item
+
+
+def _settling(path: str, settled_before: float) -> bool:
+    if path == STDIN:
+        return False
+    try:
+        return os.stat(path).st_mtime > settled_before
+    except OSError:
+        return False  # reading it would say why

@@ -1,0 +1,62 @@
+"""`--summary-json FILE`: a run's summary as one JSON object, for monitoring; written atomically
+at the end of the run, also when it fails (then `status` and `error` say how).
+
+    {"version": "1.3.0", "status": 0, "error": null, "inputs": 120, "records": 118,
+     "records_with_warnings": 3, "rejected": {"empty": 2}, "warnings": {"not_utf8": 3},
+     "unchanged_skipped": 0, "settling": 0, "bytes": 512000, "seconds": 0.41,
+     "output": "/srv/out/2016-10-25.jsonl", "errors_output": null}
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import orjson
+
+import newsclean
+
+from ..io.sinks import AtomicFile
+from .inputs import ParseOptions
+from .outcome import Tally
+
+FIELDS = {
+    "version": "the newsclean that ran",
+    "status": "the exit status (0, 1, 2, 74, 75, 130, 143...)",
+    "error": "why the run failed (one line), or null",
+    "inputs": "inputs parsed (or rejected)",
+    "records": "records written",
+    "records_with_warnings": "records with at least one warning",
+    "rejected": "rejected inputs by code",
+    "warnings": "warnings by code (a record may have several)",
+    "unchanged_skipped": "with --state: inputs known unchanged, not read",
+    "settling": "with --min-age: inputs modified too recently, left for the next run",
+    "bytes": "bytes read (decompressed)",
+    "seconds": "the run's time",
+    "output": "the -o file (absolute), or null for stdout",
+    "errors_output": "the --errors file (absolute), or null",
+}
+
+
+def summary(options: ParseOptions, tally: Tally, status: int, error: str | None) -> dict[str, Any]:
+    def absolute(path: str | None) -> str | None:
+        return None if path in (None, "-") else os.path.abspath(path)
+
+    return {
+        "version": newsclean.__version__, "status": status, "error": error,
+        "inputs": tally.inputs, "records": tally.records, "records_with_warnings": tally.warned,
+        "rejected": dict(sorted(tally.rejected.items())),
+        "warnings": dict(sorted(tally.warnings.items())),
+        "unchanged_skipped": tally.skipped, "settling": tally.settling, "bytes": tally.size,
+        "seconds": round(tally.elapsed, 3), "output": absolute(options.output),
+        "errors_output": absolute(options.errors),
+    }  # fmt: skip
+
+
+def write_summary(path: str, data: dict[str, Any]) -> None:
+    file = AtomicFile(path)
+    try:
+        file.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
+        file.commit()
+    finally:
+        file.abort()
