@@ -1,4 +1,5 @@
-"""docs/cli.md is the output of every command's --help, kept current by this test.
+"""The docs, checked: docs/cli.md is the output of every command's --help, and every shell
+example in the README and docs/ that runs on the bundled examples/ gives what it shows.
 
 After changing the command line: `NEWSCLEAN_REGEN_DOCS=1 pytest tests/test_docs.py`.
 """
@@ -6,6 +7,14 @@ After changing the command line: `NEWSCLEAN_REGEN_DOCS=1 pytest tests/test_docs.
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from helpers import ROOT, invoke
 
@@ -54,3 +63,86 @@ def test_every_command_is_in_the_reference():
     for group, instance in groups.items():
         for command in instance.registered_commands:
             assert f"{group} {command.name}" in listed
+
+
+# -- the shell examples of the README and docs/, run as a reader would -------------------------
+
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    ROOT / "examples" / "README.md",
+]
+
+
+def console_blocks(path) -> list[tuple[int, list[tuple[str, str]]]]:
+    """Each ```console block of a document (its line), as (command, expected output) pairs: a
+    line beginning `$ ` is a command, the lines up to the next command its output."""
+    blocks, lines = [], path.read_text(encoding="utf-8").splitlines()
+    at = 0
+    while at < len(lines):
+        if lines[at].strip() != "```console":
+            at += 1
+            continue
+        start, pairs = at + 1, []
+        at += 1
+        while lines[at].strip() != "```":
+            if lines[at].startswith("$ "):
+                pairs.append([lines[at][2:], []])
+            else:
+                pairs[-1][1].append(lines[at])
+            at += 1
+        blocks.append((start, [(command, "\n".join(out)) for command, out in pairs]))
+    return blocks
+
+
+BLOCKS = [
+    pytest.param(path, pairs, id=f"{path.relative_to(ROOT)}:{line}")
+    for path in DOCUMENTS
+    for line, pairs in console_blocks(path)
+]
+
+
+def _programs(command: str) -> list[str]:
+    """The programs a shell line runs: the first word of each command of its pipelines."""
+    words = list(shlex.shlex(command, posix=True, punctuation_chars=True))
+    return [
+        word for at, word in enumerate(words) if at == 0 or words[at - 1] in ("|", "&&", ";", "||")
+    ]
+
+
+def _matches(expected: str, got: str) -> bool:
+    """Exact, but `...` in the expected output stands for any text (a time, a temporary path)."""
+    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, got, re.DOTALL) is not None
+
+
+@pytest.mark.parametrize(("path", "pairs"), BLOCKS)
+def test_shell_examples_give_what_the_docs_show(path, pairs, tmp_path):
+    """Each block runs in bash, command by command, in a folder holding a copy of examples/."""
+    tools = {tool for command, _ in pairs for tool in _programs(command)}
+    missing = [tool for tool in tools - {"newsclean"} if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "dumb",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    for command, expected in pairs:
+        result = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, env=env,
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        got = "\n".join(line.rstrip() for line in (result.stdout + result.stderr).splitlines())
+        assert _matches(expected.rstrip(), got.rstrip()), f"$ {command}\n{got}"
+
+
+def test_every_example_on_the_bundled_files_is_run():
+    """A shell line that uses examples/ is in a console block, where the test above runs it."""
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8")
+        outside = re.sub(r"```console\n.*?```", "", text, flags=re.DOTALL)
+        shown = [
+            line
+            for line in outside.splitlines()
+            if re.match(r"\s*(\$ )?newsclean .*examples/", line)
+        ]
+        assert not shown, f"{path.name}: examples not run by the suite: {shown}"

@@ -49,6 +49,8 @@ KINDS = {
     "unescaped_quotes": "related_recovered", "weekday_mismatch": "weekday_mismatch",
     "xdebug": "clean", "binary": "not_text", "not_a_dump": "not_a_dump", "utf16": "not_text",
     "utf16le_no_bom": "not_text", "tar_archive": "not_text", "zip_archive": "not_text",
+    "word_document": "not_text", "opendocument_text": "not_text", "epub_book": "not_text",
+    "pdf_document": "not_text",
     "zstd": "not_text", "dateline_12h": "clean", "dateline_month_first": "clean",
     "concat_12h_no_payload": "payload_missing", "zero_filled_tail": "payload_truncated",
     "concat_zero_gap": "payload_truncated", "length_mismatch": "payload_length_mismatch",

@@ -102,7 +102,7 @@ def test_check_reports_codes_with_examples_as_json(tmp_path):
         "empty": {"count": 1, "examples": [f"{tmp_path}/empty.txt"]},
         "not_text": {"count": 1, "examples": [f"{tmp_path}/binary.txt"]},
     }
-    assert report["warnings"]["not_utf8"] == {"count": 1, "examples": [f"{tmp_path}/latin1.txt"]}
+    assert report["warnings"]["not_utf8"] == {"count": 1, "examples": [f"{tmp_path}/latin1.txt#0"]}
     assert report["warnings"]["payload_truncated"]["count"] == 1
 
 

@@ -57,9 +57,11 @@ def report_table(found: dict[str, Any]) -> Any:
     from rich.text import Text
 
     table = Table(
-        title=f"{found['inputs']} inputs, {found['records']} records, "
-        f"{found['records_with_warnings']} with warnings",
+        title=f"{found['inputs']:,} inputs, {found['records']:,} records, "
+        f"{found['records_with_warnings']:,} with warnings",
         title_justify="left",
+        caption="FILE#K: the K-th article of FILE (newsclean show FILE --index K)",
+        caption_justify="left",
     )
     table.add_column("kind", no_wrap=True)
     table.add_column("code", no_wrap=True)
@@ -68,7 +70,7 @@ def report_table(found: dict[str, Any]) -> Any:
     for key, kind, style in (("rejected", "rejected", "red"), ("warnings", "warning", "yellow")):
         for code, entry in found[key].items():
             examples = Text("\n".join(printable(path) for path in entry["examples"]))
-            table.add_row(Text(kind, style), Text(code, style), str(entry["count"]), examples)
+            table.add_row(Text(kind, style), Text(code, style), f"{entry['count']:,}", examples)
     if not found["rejected"] and not found["warnings"]:
         table.add_row("", Text("all clean", "green"), "", "")
     return table

@@ -7,15 +7,19 @@ characters, so no escape sequence from an input reaches the terminal.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import shlex
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..core.record import Record
 from ..exits import ExitStatus
 from .handler import run_command
 from .options import MaxBytes, size
 from .render import drawn, printable
+
+if TYPE_CHECKING:
+    from ..core.record import Record
+    from ..run.show import Shown
 
 
 def show(
@@ -70,13 +74,15 @@ def _text(value: str | None, style: str = "") -> Any:
     return Text(printable(value or ""), style=style)
 
 
-def article_view(record: Record) -> Any:
-    """The article as a rich renderable: headline, times, body, related items, payload, warnings."""
+def article_view(shown: Shown) -> Any:
+    """The article as a rich renderable: headline, times, body, related items, payload, warnings,
+    and which article of the input it is (and how to see the others)."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
+    record = shown.record
     parts: list[Any] = [_text(record["headline"], "bold")]
     when = Text()
     when.append_text(_text(record["dateline"] or "no dateline", "cyan"))
@@ -95,7 +101,16 @@ def article_view(record: Record) -> Any:
     for code in record["warnings"]:
         parts.append(Text(f"warning: {code}", style="bold yellow"))
     source = record["source"]
-    parts.append(_text(f"{source['path']} #{source['index']} at byte {source['offset']}", "dim"))
+    place = f"{source['path']}: article #{shown.index} of {shown.count}, at byte {source['offset']}"
+    parts.append(_text(place, "dim"))
+    if shown.count > 1:
+        following = (shown.index + 1) % shown.count
+        parts.append(
+            _text(
+                f"the others: newsclean show {shlex.quote(shown.path)} --index {following} (0 to {shown.count - 1})",
+                "dim",
+            )
+        )
     return Group(*parts)
 
 

@@ -1,7 +1,9 @@
 """Sniffing: whether an input is plainly no dump (empty, or binary data), told from its first bytes.
 
 A format that holds dumps but is not text (UTF-16, a tar or zip archive, zstd) is named, with the
-command that makes it readable. The zero-filled tail a crash leaves in a file is no binary data.
+command that makes it readable; so are documents that are zip archives or binary but hold no
+dump (Office and OpenDocument files, EPUB, PDF). The zero-filled tail a crash leaves in a file
+is no binary data.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     magic bytes is named, with what to do instead)."""
     if not data or data.isspace():
         return (EMPTY, "no text at all") if data else (EMPTY, "the input is empty")
+    if data.startswith(b"%PDF-"):  # often no NUL and few control bytes early on: told first
+        return NOT_TEXT, _foreign_format(data) or "a PDF document"
     sample = data[:_CONTROL_SNIFF_BYTES]
     if data.find(b"\0", 0, SNIFF_BYTES) >= 0:
         if (foreign := _foreign_format(data)) is not None:  # an archive, UTF-16, ...
@@ -60,7 +64,40 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Documents, told apart from other zip archives by what their first entries are called (OOXML)
+# or hold (OpenDocument and EPUB begin with a `mimetype` entry): no dump is in them.
+_DOCUMENTS = (
+    (b"mimetypeapplication/epub+zip", "an EPUB book"),
+    (b"mimetypeapplication/vnd.oasis.opendocument.text", "an OpenDocument text (.odt)"),
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+        "an OpenDocument spreadsheet (.ods)",
+    ),
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.presentation",
+        "an OpenDocument presentation (.odp)",
+    ),
+    (b"word/", "a Word document (.docx)"),
+    (b"xl/", "an Excel workbook (.xlsx)"),
+    (b"ppt/", "a PowerPoint presentation (.pptx)"),
+)
+_DOCUMENT_SNIFF_BYTES = 4096
+_NO_DUMP = ", not a dump: save or export it as text first"
+
+
+def _document(data: bytes) -> str | None:
+    """What kind of document `data` is, when it is one (a PDF, or a zip archive as above)."""
+    if data.startswith(b"%PDF-"):
+        return "a PDF document, not a dump: extract its text first (pdftotext FILE -)"
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    head = data[:_DOCUMENT_SNIFF_BYTES]
+    return next((kind + _NO_DUMP for marker, kind in _DOCUMENTS if marker in head), None)
+
+
 def _foreign_format(data: bytes) -> str | None:
+    if (document := _document(data)) is not None:
+        return document
     found = (message for at, magic, message in _FOREIGN_FORMATS if data.startswith(magic, at))
     if (message := next(found, None)) is not None:
         return message

@@ -32,6 +32,7 @@ class Outcome(NamedTuple):
     inputs: int = 1  # the inputs it stands for: a worker merges runs of plain ones
     settling: bool = False  # modified within --min-age: left for the next run, not read
     dumplike: bool = True  # a record looks like a dump's (stdin: `core.parse.looks_like_a_dump`)
+    warning_at: dict[str, int] = {}  # noqa: RUF012 (as `warnings`) the first article with each
 
 
 @dataclass(slots=True)
@@ -70,7 +71,8 @@ class Tally:
             self.warned += outcome.warned
             self.warnings.update(outcome.warnings)
             for code in outcome.warnings:
-                self._example(code, outcome.path)
+                at = outcome.warning_at.get(code)
+                self._example(code, outcome.path if at is None else f"{outcome.path}#{at}")
 
     def _example(self, code: str, path: str) -> None:
         examples = self.examples.setdefault(code, [])

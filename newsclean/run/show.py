@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..core.parse import parse_input
 from ..core.record import Record, Rejection
 from ..exits import ExitStatus, NewscleanError
 from ..io.environment import Environment
+from ..io.paths import shown_path
 from ..io.read import read_input
 from ..io.sinks import Present, deliver
 
 
-def pick(path: str, index: int, max_bytes: int) -> Record:
-    """Record number `index` of the input at `path`; NewscleanError when there is none."""
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """An article picked from an input: its record, and which of how many it is."""
+
+    record: Record
+    index: int  # 0 <= index < count
+    count: int
+    path: str  # as given (for a command that shows another article)
+
+
+def pick(path: str, index: int, max_bytes: int) -> Shown:
+    """Article number `index` of the input at `path` (-1: the last); NewscleanError when there
+    is none."""
+    shown = shown_path(path)  # a name that is not UTF-8, escaped as `parse` writes it
     data = read_input(path, max_bytes)
     if isinstance(data, Rejection):
-        raise NewscleanError(f"{path}: {data.code}: {data.message}", ExitStatus.REJECTED)
-    parsed = parse_input(data, path)
+        raise NewscleanError(f"{shown}: {data.code}: {data.message}", ExitStatus.REJECTED)
+    parsed = parse_input(data, shown)
     if parsed.rejection is not None:
         rejection = parsed.rejection
-        raise NewscleanError(f"{path}: {rejection.code}: {rejection.message}", ExitStatus.REJECTED)
-    if not -len(parsed.records) <= index < len(parsed.records):
-        count = len(parsed.records)
-        raise NewscleanError(f"{path} holds {count} article(s): no --index {index}")
-    return parsed.records[index]
+        raise NewscleanError(f"{shown}: {rejection.code}: {rejection.message}", ExitStatus.REJECTED)
+    count = len(parsed.records)
+    if not -count <= index < count:
+        raise NewscleanError(
+            f"{shown} holds {count} article(s), --index 0 to {count - 1}: no --index {index}"
+        )
+    return Shown(parsed.records[index], index % count, count, shown)
 
 
 def run_show(
@@ -32,8 +49,12 @@ def run_show(
     env: Environment | None = None,
     present: Present | None = None,
 ) -> ExitStatus:
-    """Record number `index` of `path`, as JSON on stdout unless `present` draws it."""
+    """Article number `index` of `path`: its record as JSON on stdout, or drawn by `present`
+    (which is given the `Shown`)."""
     env = env or Environment()
-    record = pick(path, index, max_bytes)
-    deliver(record, env.stdout, present)
+    shown = pick(path, index, max_bytes)
+    if present is not None:
+        present(shown)
+    else:
+        deliver(shown.record, env.stdout, None)
     return ExitStatus.OK

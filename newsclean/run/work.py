@@ -67,6 +67,7 @@ def _serialised(
     lines = bytearray()
     hashes: list[str] = []
     warnings: dict[str, int] = {}
+    warning_at: dict[str, int] = {}
     count, warned, dumplike = 0, 0, False
     for record in records:
         lines += orjson.dumps(record, option=_JSONL)
@@ -78,9 +79,10 @@ def _serialised(
             warned += 1
             for code in record["warnings"]:
                 warnings[code] = warnings.get(code, 0) + 1
+                warning_at.setdefault(code, record["source"]["index"])
     return Outcome(
         path, bytes(lines), count, warned, warnings, size, None, tuple(hashes), seen,
-        dumplike=dumplike,
+        dumplike=dumplike, warning_at=warning_at,
     )  # fmt: skip
 
 
