@@ -101,7 +101,9 @@ class State:
             yield None
             return
         try:
-            connection = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+            # immutable: no lock, and no -wal or -shm file made beside it (a snapshot: enough to list)
+            uri = f"{Path(path).absolute().as_uri()}?mode=ro&immutable=1"
+            connection = sqlite3.connect(uri, uri=True)
             try:
                 _check_current(connection, path)
                 yield cls(path, connection, -1)
