@@ -19,10 +19,20 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert f"    {ci_command}\n" in README
 
 
-def test_the_readme_begins_with_the_two_setup_commands():
-    commands = [line.strip() for line in README.splitlines()[:10] if line.startswith("    ")]
-    assert commands[0].endswith("newsclean parse examples/dumps")
-    assert commands[1].endswith("pytest")
+def test_the_readme_opens_with_install_a_run_on_your_folder_and_the_two_setup_commands():
+    """The first screen: install, run on your own folder; then the set-up commands that try the
+    examples and run the tests, each one line a fresh machine can paste."""
+    first_screen = README.split("\n## ")[1]
+    commands = [line.strip() for line in first_screen.splitlines() if line.startswith("    ")]
+    assert any(
+        command.startswith("pip install") or "pipx install" in command for command in commands
+    )
+    assert any(command.startswith("newsclean parse ~/") for command in commands)
+    assert (
+        commands[-2]
+        == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/newsclean parse examples/dumps"
+    )
+    assert commands[-1].endswith(".venv/bin/python -m pytest")
 
 
 def test_examples_give_the_expected_records():

@@ -14,6 +14,7 @@ from rich.console import Console
 from helpers import TESTS, invoke, newsclean
 from newsclean import json_schema, parse_bytes
 from newsclean.cli.show import article_view
+from newsclean.run.show import Shown
 
 GOLDEN = TESTS / "golden"
 HOSTILE = (
@@ -33,7 +34,7 @@ def hostile_record() -> dict:
 
 def test_show_renders_untrusted_text_literally():
     console = Console(record=True, width=100, force_terminal=True, color_system="truecolor")
-    console.print(article_view(hostile_record()))
+    console.print(article_view(Shown(hostile_record(), 0, 1, "hostile.txt")))
     text = console.export_text()
     assert "Evil [bold red]markup[/bold red]" in text
     assert "[link=http://x]a link[/link]" in text
@@ -47,7 +48,7 @@ def test_show_renders_untrusted_text_literally():
 def test_show_lists_every_part_of_an_article():
     console = Console(record=True, width=100)
     [record] = parse_bytes((GOLDEN / "truncated.txt").read_bytes(), "truncated.txt")
-    console.print(article_view(record))
+    console.print(article_view(Shown(record, 0, 1, "truncated.txt")))
     text = console.export_text()
     lines = text.splitlines()
     assert lines[0] == "Ivanovic seals Canberra victory"
@@ -77,7 +78,11 @@ def test_show_json_is_the_record():
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["--index", "5", str(GOLDEN / "clean.txt")], 2, "holds 1 article(s): no --index 5"),
+        (
+            ["--index", "5", str(GOLDEN / "clean.txt")],
+            2,
+            "holds 1 article(s), --index 0 to 0: no --index 5",
+        ),
         ([str(GOLDEN / "binary.txt")], 1, "binary.txt: not_text:"),
         (["/no/such/file"], 1, "/no/such/file: not_found:"),
     ],
