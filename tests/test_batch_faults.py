@@ -325,3 +325,22 @@ def test_a_real_dask_scheduler_and_worker_with_relative_paths(tmp_path):
     out = client_dir / "out"
     assert data_of(out) == newsclean("parse", "-q", str(client_dir / "src")).stdout
     assert not (worker_dir / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("foo://bucket/x", "Protocol not known: foo"),
+        ("s3://bucket/x", "pip install 'newsclean[s3]'"),
+    ],
+)
+def test_a_store_newsclean_cannot_use_is_a_usage_error_at_once(tmp_path, source, says):
+    """Not retried: a missing driver or an unknown scheme is no network failure."""
+    import importlib.util
+
+    if source.startswith("s3") and importlib.util.find_spec("s3fs") is not None:
+        pytest.skip("s3fs is installed")
+    result = newsclean("batch", source, "-o", str(tmp_path / "out"), "--shards", "1")
+    assert result.returncode == 2
+    [line] = result.stderr.decode().splitlines()
+    assert says in line

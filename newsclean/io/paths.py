@@ -34,9 +34,14 @@ def url_filesystem(url: str, options: dict[str, Any] | None = None) -> tuple[Any
     package is missing."""
     try:
         import fsspec
-
+    except ImportError:
+        raise UsageError(f"{url}: needs fsspec: pip install 'newsclean[batch]'") from None
+    try:
         return fsspec.core.url_to_fs(url, **((options or {}) if is_url(url) else {}))
-    except ImportError as error:
-        raise UsageError(
-            f"{url}: needs fsspec (pip install 'newsclean[batch]') ({error})"
-        ) from None
+    except ImportError as error:  # the driver of the URL's scheme (s3fs, gcsfs, ...)
+        extra = " (for s3://: pip install 'newsclean[s3]')" if url.startswith("s3") else ""
+        raise UsageError(f"{url}: {error}{extra}") from None
+    except ValueError as error:  # a scheme fsspec does not know
+        if "Protocol not known" not in str(error):
+            raise
+        raise UsageError(f"{url}: {error}") from None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..exits import ExitStatus, Interrupted, NewscleanError
+from ..exits import ExitStatus, NewscleanError
 
 T = TypeVar("T")
 
@@ -40,8 +40,8 @@ DEFAULT_RETRY = Retry()
 def retried(call: Callable[[], T], what: str, policy: Retry) -> T:
     """`call()`, tried up to `policy.tries` times; Unavailable when every try failed.
 
-    Every exception but an answer (`ANSWERS`) and an interrupt is taken for a failure of the
-    store: storage libraries raise their own types (botocore's EndpointConnectionError, aiohttp's
+    Every exception but an answer (`ANSWERS`) and our own (a missing package, an interrupt) is
+    taken for a failure of the store: storage libraries raise their own types (botocore's EndpointConnectionError, aiohttp's
     errors, ...), not only OSError, and a misconfigured store (an unknown storage option) fails
     in a TypeError. This is no catch-all around our own code: `call` is one storage call.
     """
@@ -49,7 +49,7 @@ def retried(call: Callable[[], T], what: str, policy: Retry) -> T:
     while True:
         try:
             return call()
-        except (*ANSWERS, Interrupted):
+        except (*ANSWERS, NewscleanError):  # ours are verdicts too: a missing package, a signal
             raise
         except Exception as error:
             failures += 1
