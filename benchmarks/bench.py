@@ -222,30 +222,10 @@ def overheads(folder: Path, root: Path) -> None:
     )
 
 
-def manifest(root: Path, count: int) -> None:
-    """Listing `count` paths into a batch manifest: seconds, and flat memory."""
-    folder = root / "many"
-    for index in range(count):
-        if index % 1000 == 0:
-            (folder / f"{index // 1000:04d}").mkdir(parents=True)
-        os.close(
-            os.open(folder / f"{index // 1000:04d}" / f"{index:07d}.txt", os.O_CREAT | os.O_WRONLY)
-        )
-    code = f"from newsclean import batch; batch.prepare([{str(folder)!r}], {str(root / 'out')!r}, 512, False)"
-    seconds, peak = run([sys.executable, "-c", code])
-    with open(root / "out" / "_manifest.txt", "rb") as listed:
-        lines = sum(1 for _ in listed)
-    print(f"\nmanifest of {lines:,} paths: {seconds:.1f} s, peak RSS {peak:.0f} MB")
-    shutil.rmtree(folder)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50_000, help="dumps to compare on")
     parser.add_argument("--stream-mb", type=int, default=300, help="size of the stdin stream")
-    parser.add_argument(
-        "--manifest-paths", type=int, default=1_000_000, help="paths for the manifest test"
-    )
     parser.add_argument("--quick", action="store_true", help="5,000 files, a 30 MB stream")
     parser.add_argument(
         "--against",
@@ -259,7 +239,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        args.files, args.stream_mb, args.manifest_paths = 5_000, 30, 20_000
+        args.files, args.stream_mb = 5_000, 30
     print(
         f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
     )
@@ -275,7 +255,6 @@ def main() -> None:
         startup(folder)
         overheads(folder, root)
         growth(root, [1_000, 10_000, args.files] if not args.quick else [1_000, 5_000])
-        manifest(root, args.manifest_paths)
 
 
 if __name__ == "__main__":
