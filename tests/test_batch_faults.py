@@ -344,3 +344,17 @@ def test_a_store_newsclean_cannot_use_is_a_usage_error_at_once(tmp_path, source,
     assert result.returncode == 2
     [line] = result.stderr.decode().splitlines()
     assert says in line
+
+
+def test_a_read_of_markers_that_fails_is_retried_not_taken_for_missing(source):
+    """Markers read at once (fs.cat of many): a connection error there is a failure to retry,
+    never a shard taken for missing; a file gone since the listing is simply left out."""
+    batch.run([f"{source}/src"], f"{source}/out", 2, jobs=1)
+    FAULTS.append(Fault("cat", "_done/part-00001", 1, ConnectionError("reset")))
+    assert batch.status(f"{source}/out", retry=NOW).complete
+    assert FAULTS[0].times == 0
+
+
+def test_memory_urls_are_refused_on_dask():
+    with pytest.raises(UsageError, match="memory://"):
+        batch.run(["memory://anything"], "memory://out", 2, engine="dask")

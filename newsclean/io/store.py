@@ -100,10 +100,22 @@ class Store:
             yield file
 
     def read_many(self, names: list[str]) -> dict[str, bytes]:
-        """Small files at once (the driver fetches them concurrently where it can)."""
+        """Small files at once (the driver fetches them concurrently where it can); one removed
+        since it was listed (an attempt's file, as it commits) is left out."""
         paths = {self.path(name): name for name in names}
-        found = retried(lambda: self.fs.cat(list(paths), on_error="raise"), self.url, self.retry)
-        return {paths[path]: bytes(data) for path, data in found.items()}
+
+        def fetch() -> dict[str, bytes]:
+            found = self.fs.cat(list(paths), on_error="return")
+            for value in found.values():
+                if isinstance(value, Exception) and not isinstance(value, FileNotFoundError):
+                    raise value
+            return {
+                paths[path]: bytes(value)
+                for path, value in found.items()
+                if not isinstance(value, Exception)
+            }
+
+        return retried(fetch, self.url, self.retry)
 
     def remove(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
