@@ -256,3 +256,16 @@ def test_json_on_a_terminal_escapes_what_a_terminal_would_act_on(tmp_path):
     assert "\u202e" not in screen and "\u2066" not in screen and "\u009b" not in screen
     piped = newsclean("show", str(path), "--json")
     assert json.loads(piped.stdout)["related"][0]["title"] == title  # off a terminal: raw
+
+
+def test_counts_have_thousands_separators_in_the_same_words_everywhere():
+    from collections import Counter
+
+    from newsclean.cli.progress import summary_line
+    from newsclean.run.outcome import Tally
+
+    tally = Tally(inputs=12345, records=1234567, warned=2500, size=3_456_000_000,
+                  rejected=Counter({"empty": 1200}))  # fmt: skip
+    line = summary_line(tally)
+    assert line.startswith("newsclean: 12,345 inputs, 1,234,567 records (2,500 with warnings), ")
+    assert "1,200 inputs rejected (empty 1,200), 3,456.0 MB in " in line

@@ -121,13 +121,7 @@ class _Bar:
     """A rich progress bar, redrawn at most every _REFRESH_SECONDS (no refresh thread)."""
 
     def __init__(self, console: Any) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         # On a narrow terminal, the rate goes first, then the counts, the bar and the label:
         # done/total and the time left stay to the last.
@@ -135,7 +129,7 @@ class _Bar:
         self.progress = Progress(
             *([TextColumn("[bold]parsing")] if width >= 50 else []),
             *([BarColumn(bar_width=40 if width >= 150 else 20)] if width >= 60 else []),
-            MofNCompleteColumn(),
+            TextColumn("[green]{task.fields[done]}"),
             *([TextColumn("{task.fields[rate]}")] if width >= 120 else []),
             TimeRemainingColumn(),
             *([TextColumn("{task.fields[counts]}")] if width >= 100 else []),
@@ -144,11 +138,15 @@ class _Bar:
             transient=False,
         )
         self.task: Any = None
+        self.total = "?"  # inputs in all, as shown: unknown until `start`
         self.last = 0.0
 
     def start(self, total: int | None) -> None:
         self.progress.start()
-        self.task = self.progress.add_task("parse", total=total, rate="", counts="")
+        self.total = "?" if total is None else f"{total:,}"
+        self.task = self.progress.add_task(
+            "parse", total=total, rate="", counts="", done=f"0/{self.total}"
+        )
 
     def show(self, tally: Tally, force: bool = False) -> None:
         now = time.monotonic()
@@ -159,7 +157,9 @@ class _Bar:
         rate = f"{tally.inputs / seconds:,.0f} files/s {tally.size / 1e6 / seconds:,.1f} MB/s"
         counts = _counts(tally)
         done = tally.inputs + tally.skipped
-        self.progress.update(self.task, completed=done, rate=rate, counts=counts)
+        self.progress.update(
+            self.task, completed=done, rate=rate, counts=counts, done=f"{done:,}/{self.total}"
+        )
         self.progress.refresh()
 
     def stop(self) -> None:
