@@ -166,6 +166,8 @@ def test_summary_json_is_written_when_the_run_fails(tmp_path):
     found = orjson.loads(summary.read_bytes())
     assert found["status"] == 2 and "does not exist" in found["error"]
     assert newsclean("parse", str(EXAMPLES), "--summary-json", "-").returncode == 2
+    nowhere = newsclean("parse", str(EXAMPLES), "--summary-json", str(tmp_path / "no" / "s.json"))
+    assert nowhere.returncode == 2 and nowhere.stdout == b""  # said before any record is written
 
 
 def test_qq_says_nothing_but_keeps_rejections_in_errors_and_status(tmp_path):

@@ -7,6 +7,7 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
@@ -121,6 +122,11 @@ def run_parse(
         return _run(options, env, progress, tally)
     if options.summary_json == "-":
         raise UsageError("--summary-json needs a FILE: stdout carries the records")
+    folder = os.path.dirname(os.path.abspath(options.summary_json))
+    if not os.path.isdir(folder):  # said before the run, not after it
+        raise UsageError(
+            f"--summary-json {options.summary_json}: the folder {folder} does not exist"
+        )
     try:
         status = _run(options, env, progress, tally)
     except NewscleanError as error:
