@@ -67,7 +67,8 @@ class FlakyFileSystem(MemoryFileSystem):
         self._fail("info", path)
         return super().info(path, **kwargs)
 
-    def cat_file(self, path, start=None, end=None, **kwargs):
+    def cat_file(self, path, version_id=None, start=None, end=None, **kwargs):
+        """As s3fs orders its arguments: a caller must give `start` and `end` by keyword."""
         self._fail("cat", path)
         return super().cat_file(path, start, end, **kwargs)
 

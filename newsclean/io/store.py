@@ -38,9 +38,12 @@ class Store:
         """The name as a path or URL another program can open (a local path stays a path)."""
         return self.path(name) if self.local else self.fs.unstrip_protocol(self.path(name))
 
-    def _call(self, what: str, name: str, *args: Any) -> Any:
+    def _call(self, what: str, name: str, path: str, *data: bytes, **options: Any) -> Any:
+        """`fs.what(path, *data, **options)`, retried; options by keyword, as drivers order
+        them differently (s3fs's `cat_file` takes a version id second), and the data to write
+        second, which drivers name differently (`value`, `data`)."""
         method = getattr(self.fs, what)
-        return retried(lambda: method(*args), self.url_of(name), self.retry)
+        return retried(lambda: method(path, *data, **options), self.url_of(name), self.retry)
 
     def exists(self, name: str) -> bool:
         return bool(self._call("exists", name, self.path(name)))
@@ -49,7 +52,12 @@ class Store:
         return bytes(self._call("cat_file", name, self.path(name)))
 
     def read_range(self, name: str, start: int, end: int) -> bytes:
-        return bytes(self._call("cat_file", name, self.path(name), start, end))
+        path = self.path(name)
+        return bytes(
+            retried(
+                lambda: self.fs.cat_file(path, start=start, end=end), self.url_of(name), self.retry
+            )
+        )
 
     def write(self, name: str, data: bytes) -> None:
         """Write (or replace) a small file at once."""
@@ -126,7 +134,7 @@ class Store:
         is dropped first (s3fs keeps one, and would hide what other processes wrote since)."""
         self.fs.invalidate_cache(self.path(folder))
         try:
-            entries = self._call("ls", folder, self.path(folder), True)
+            entries = self._call("ls", folder, self.path(folder), detail=True)
         except FileNotFoundError:
             return {}
         return {
@@ -153,7 +161,7 @@ class Store:
 
     def _folder_of(self, name: str) -> None:
         folder = self.path(name).rsplit("/", 1)[0]
-        self._call("makedirs", name, folder, True)
+        self._call("makedirs", name, folder, exist_ok=True)
 
 
 class _Stream:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from ...core.record import Rejection
 from ...io.discover import Listed, listed
-from ...io.retry import Retry
+from ...io.retry import Retry, Unavailable
 from ...io.slices import slice_lines
 from ...io.store import Store
 
@@ -79,8 +79,16 @@ def write(
 
 def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> list[str]:
     """The inputs of shard `shard`: the lines of its slice of the manifest."""
-    lines = slice_lines(lambda start, end: store.read_range(name, start, end), size, shard, shards)
-    return [path_of(line) for line in lines]
+
+    def read(start: int, end: int) -> bytes:
+        data = store.read_range(name, start, end)
+        if len(data) != end - start:  # a driver that misread the range: no guess is committed
+            raise Unavailable(
+                f"{store.url_of(name)}: asked for bytes {start} to {end}, got {len(data)}"
+            )
+        return data
+
+    return [path_of(line) for line in slice_lines(read, size, shard, shards)]
 
 
 def first_change(
