@@ -358,3 +358,21 @@ def test_a_read_of_markers_that_fails_is_retried_not_taken_for_missing(source):
 def test_memory_urls_are_refused_on_dask():
     with pytest.raises(UsageError, match="memory://"):
         batch.run(["memory://anything"], "memory://out", 2, engine="dask")
+
+
+def test_a_store_that_misreads_a_range_fails_the_shard_uncommitted(source, monkeypatch):
+    """As s3fs did when given a range by position (it took `start` for a version id and read
+    from elsewhere): the slice of the manifest comes back of another length. No guess at the
+    shard's inputs is committed."""
+    from newsclean.io.store import Store
+
+    out = f"{source}/out"
+    batch.prepare([f"{source}/src"], out, 2, max_bytes=1 << 20)
+    real = Store.read_range
+    monkeypatch.setattr(
+        Store, "read_range", lambda self, name, start, end: real(self, name, end, end + 40)
+    )
+    with pytest.raises(Unavailable, match="asked for bytes"):
+        batch.run_shard(out, 1, retry=NOW)
+    assert batch.status(out).states[1] is batch.State.FAILED
+    assert batch.committed_parts(out) == []
