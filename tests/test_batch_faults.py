@@ -376,3 +376,22 @@ def test_a_store_that_misreads_a_range_fails_the_shard_uncommitted(source, monke
         batch.run_shard(out, 1, retry=NOW)
     assert batch.status(out).states[1] is batch.State.FAILED
     assert batch.committed_parts(out) == []
+
+
+def test_batch_takes_what_glob_and_exclude_choose_and_resumes_only_with_them(tmp_path):
+    source = tmp_path / "src"
+    (source / "tmp").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "tmp/c.txt", "scraper.log"):
+        shutil.copyfile(SAMPLE[0], source / name)
+    out = tmp_path / "out"
+    chosen = ["batch", str(source), "-o", str(out), "--shards", "2", "--glob", "*.txt",
+              "--exclude", "tmp/**"]  # fmt: skip
+    assert newsclean(*chosen).returncode == 0
+    assert batch.status(str(out)).totals.files == 2
+    assert newsclean(*chosen, "--resume").returncode == 0
+    other = newsclean("batch", str(source), "-o", str(out), "--shards", "2", "--resume")
+    assert other.returncode == 2 and b"other arguments" in other.stderr
+    bad = newsclean(
+        "batch", str(source), "-o", str(tmp_path / "o2"), "--shards", "1", "--glob", "[x"
+    )
+    assert bad.returncode == 2 and not (tmp_path / "o2").exists()

@@ -9,7 +9,16 @@ import typer.core
 
 from ..io.sinks import write_report
 from .handler import run_command
-from .options import Jobs, MaxBytes, StorageOptions, TimeZone, size, storage_options
+from .options import (
+    Excludes,
+    Globs,
+    Jobs,
+    MaxBytes,
+    StorageOptions,
+    TimeZone,
+    size,
+    storage_options,
+)
 from .render import printable
 
 if TYPE_CHECKING:
@@ -84,6 +93,8 @@ def batch_run(
         ),
     ] = 5,
     storage_option: StorageOptions = None,
+    globs: Globs = None,
+    excludes: Excludes = None,
     jobs: Jobs = None,
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
@@ -121,6 +132,8 @@ def batch_run(
             max_bytes=size(max_bytes),
             storage_options=storage_options(storage_option),
             retry=Retry(tries=tries),
+            globs=globs,
+            excludes=excludes,
         )
         typer.echo(
             f"newsclean: {found.done}/{found.shards} shards done, {found.files:,} inputs, "

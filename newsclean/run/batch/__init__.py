@@ -64,6 +64,7 @@ def run(
     scheduler: str | None = None, resume: bool = False, max_error_rate: float | None = None,
     jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
     client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+    globs: list[str] | None = None, excludes: list[str] | None = None,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
     from OUT that every one is, and say how it went: REJECTED when the error rate passes
@@ -77,7 +78,7 @@ def run(
         raise UsageError("memory:// lives in this process: Dask workers cannot see it")
     store, described = prepare(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
-        storage_options=storage_options, retry=retry,
+        storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
     )  # fmt: skip
     before, found = status_of(store, described)
     if resume:

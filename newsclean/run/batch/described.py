@@ -21,6 +21,7 @@ from ...core.record import CONTRACT_VERSION
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.crashpoints import crash_point
 from ...io.paths import is_url
+from ...io.patterns import FileFilter
 from ...io.read import DEFAULT_MAX_BYTES
 from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
@@ -58,19 +59,25 @@ def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
 def prepare(
     sources: list[str], out: str, shards: int, *, resume: bool = False, tz: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES, storage_options: dict[str, Any] | None = None,
-    retry: Retry = DEFAULT_RETRY,
+    retry: Retry = DEFAULT_RETRY, globs: list[str] | None = None,
+    excludes: list[str] | None = None,
 ) -> tuple[Store, dict[str, Any]]:  # fmt: skip
-    """List the inputs into a new run in OUT, or (resuming) check the run there can go on."""
+    """List the inputs into a new run in OUT (of its folders' files, those `globs` and
+    `excludes` choose), or (resuming) check the run there can go on."""
     if shards < 1:
         raise UsageError("--shards must be 1 or more")
     sources = [absolute(source) for source in sources]
+    listing = manifest.Listing(
+        sources, storage_options, retry, tuple(globs or ()), tuple(excludes or ())
+    )
+    FileFilter.of(listing.globs, listing.excludes)  # a malformed pattern: said before anything
     store = Store(absolute(out), storage_options, retry)
-    arguments = layout.arguments(sources, shards, tz, max_bytes)
+    arguments = layout.arguments(sources, shards, tz, max_bytes, listing.globs, listing.excludes)
     if store.exists(layout.RUN):
-        return store, _resumable(store, arguments, resume, storage_options, retry)
+        return store, _resumable(store, arguments, resume, listing)
     run = uuid.uuid4().hex[:12]
     name = layout.manifest_name(run)
-    written = manifest.write(store, name, sources, storage_options, retry)
+    written = manifest.write(store, name, listing)
     crash_point("manifest-written")
     described = {
         "layout": layout.LAYOUT, "run": run, "version": newsclean.__version__,
@@ -88,9 +95,8 @@ def prepare(
 
 
 def _resumable(
-    store: Store, arguments: dict[str, Any], resume: bool, options: dict[str, Any] | None,
-    retry: Retry,
-) -> dict[str, Any]:  # fmt: skip
+    store: Store, arguments: dict[str, Any], resume: bool, listing: manifest.Listing
+) -> dict[str, Any]:
     described = read_run(store, same_version=resume)
     if not resume:
         begun = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(described["created"]))
@@ -100,9 +106,7 @@ def _resumable(
         )
     if described["arguments"] != arguments:
         raise UsageError(f"{store.url}: the run there had other arguments; refusing to resume")
-    changed = manifest.first_change(
-        store, described["manifest"], arguments["sources"], options, retry
-    )
+    changed = manifest.first_change(store, described["manifest"], listing)
     if changed is not None:
         raise UsageError(
             f"{store.url}: an input changed since the run listed it ({changed}); refusing to "

@@ -52,6 +52,10 @@ def shard_of_marker(file_name: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def arguments(sources: list[str], shards: int, tz: str | None, max_bytes: int) -> dict[str, Any]:
+def arguments(
+    sources: list[str], shards: int, tz: str | None, max_bytes: int,
+    globs: tuple[str, ...] = (), excludes: tuple[str, ...] = (),
+) -> dict[str, Any]:  # fmt: skip
     """What a run was asked: resuming it with other arguments is refused."""
-    return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes}
+    return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes,
+            "globs": list(globs), "excludes": list(excludes)}  # fmt: skip

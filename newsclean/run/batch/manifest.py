@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ...core.record import Rejection
 from ...io.discover import Listed, listed
-from ...io.retry import Retry, Unavailable
+from ...io.patterns import FileFilter
+from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.slices import slice_lines
 from ...io.store import Store
 
@@ -54,22 +56,30 @@ def path_of(line: bytes) -> str:
     return path.decode("utf-8", "surrogateescape")
 
 
-def inputs(
-    sources: Iterable[str], options: dict[str, Any] | None, retry: Retry
-) -> Iterator[Listed]:
-    """The inputs under `sources`, in order; a folder that cannot be listed is one input
-    (reading it gives its rejection)."""
-    for item in listed(sources, options, retry):
-        yield Listed(item.path, -1, "") if isinstance(item, Rejection) else item
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a run lists: its sources, the files of their folders it takes, and how to reach
+    them (the fsspec driver's options, retries)."""
+
+    sources: list[str]
+    options: dict[str, Any] | None = None
+    retry: Retry = DEFAULT_RETRY
+    globs: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def inputs(self) -> Iterator[Listed]:
+        """The inputs, in order; a folder that cannot be listed is one input (reading it gives
+        its rejection)."""
+        only = FileFilter.of(self.globs, self.excludes)
+        for item in listed(self.sources, self.options, self.retry, only=only):
+            yield Listed(item.path, -1, "") if isinstance(item, Rejection) else item
 
 
-def write(
-    store: Store, name: str, sources: list[str], options: dict[str, Any] | None, retry: Retry
-) -> Written:
+def write(store: Store, name: str, listing: Listing) -> Written:
     """List the inputs into the manifest `name`, streamed: memory stays flat however many."""
     digest, count, size = hashlib.sha256(), 0, 0
     with store.writing(name) as manifest:
-        for item in inputs(sources, options, retry):
+        for item in listing.inputs():
             line = line_of(item)
             manifest.write(line)
             digest.update(line)
@@ -91,13 +101,11 @@ def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> 
     return [path_of(line) for line in slice_lines(read, size, shard, shards)]
 
 
-def first_change(
-    store: Store, name: str, sources: list[str], options: dict[str, Any] | None, retry: Retry
-) -> str | None:
+def first_change(store: Store, name: str, listing: Listing) -> str | None:
     """List the inputs again and compare with the manifest: the first difference, in words, or
     None when every input is as it was listed."""
     listed_before = _manifest_lines(store, name)
-    for item in inputs(sources, options, retry):
+    for item in listing.inputs():
         line, before = line_of(item), next(listed_before, None)
         if line == before:
             continue
