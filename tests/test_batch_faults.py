@@ -284,6 +284,14 @@ def test_a_damaged_commit_is_not_trusted(tmp_path):
     assert found.states == [batch.State.FAILED] and "another size" in found.why[0]
     assert batch.run([golden], str(out), 1, resume=True)[0] == 0
     assert data_of(out) == newsclean("parse", golden).stdout
+    marker = out / "_done" / "part-00000-of-00001.json"
+    marker.write_bytes(marker.read_bytes()[:10])  # cut mid-write, where writes are not atomic
+    (out / "_attempts" / "part-00000-of-00001.0123456789abcdef.json").write_bytes(b'{"sha')
+    found = batch.status(str(out))
+    assert found.states == [batch.State.FAILED] and found.why[0] == "its commit is unreadable"
+    assert batch.run([golden], str(out), 1, resume=True)[0] == 0  # the stale attempt removed
+    assert data_of(out) == newsclean("parse", golden).stdout
+    assert files_in(out / "_attempts") == []
 
 
 def test_a_real_dask_scheduler_and_worker_with_relative_paths(tmp_path):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..exits import Interrupted
@@ -52,36 +53,53 @@ class Store:
         return bytes(self._call("cat_file", name, self.path(name)))
 
     def read_range(self, name: str, start: int, end: int) -> bytes:
-        path = self.path(name)
-        return bytes(
-            retried(
-                lambda: self.fs.cat_file(path, start=start, end=end), self.url_of(name), self.retry
-            )
-        )
+        return bytes(self._call("cat_file", name, self.path(name), start=start, end=end))
 
     def write(self, name: str, data: bytes) -> None:
-        """Write (or replace) a small file at once."""
+        """Write (or replace) a small file at once: whole or not at all (an object store's put
+        is; on a local or network file system, a temporary file renamed over it)."""
         self._folder_of(name)
-        self._call("pipe_file", name, self.path(name), data)
-        self.make_durable(name)
+        if self.local:
+            retried(lambda: self._put_local(name, data, os.replace), self.url_of(name), self.retry)
+        else:
+            self._call("pipe_file", name, self.path(name), data)
 
     def create(self, name: str, data: bytes) -> bool:
-        """Write a small file only if there is none by that name: False when there is one (not
-        ours: a try whose answer was lost may have written ours, and that one counts as ours)."""
+        """Write a small file, whole, only if there is none by that name: False when there is
+        one (not ours: a try whose answer was lost may have written ours, which counts as ours)."""
         self._folder_of(name)
         try:
             retried(lambda: self._create_once(name, data), self.url_of(name), self.retry)
         except FileExistsError:
             return self.read(name) == data
-        self.make_durable(name)
         return True
 
     def _create_once(self, name: str, data: bytes) -> None:
+        if self.local:  # a complete temporary file linked in: atomic, and fails if one is there
+            self._put_local(name, data, os.link)
+            return
         try:
             with self.fs.open(self.path(name), "xb") as file:
                 file.write(data)
         except (ValueError, NotImplementedError):  # the driver has no mode "xb"
             self.fs.pipe_file(self.path(name), data, mode="create")
+
+    def _put_local(self, name: str, data: bytes, put: Callable[[str, str], None]) -> None:
+        """Write `data` to a temporary file beside `name`, durably, then `put` it in place
+        (`os.replace` or `os.link`), and make the folder durable."""
+        path = self.path(name)
+        folder, base = os.path.split(path)
+        temporary = os.path.join(folder, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            put(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        _fsync(folder)
 
     @contextlib.contextmanager
     def writing(self, name: str) -> Iterator[_Stream]:
@@ -149,19 +167,20 @@ class Store:
         if not self.local:
             return  # an object store's write is durable once it returns
         path = self.path(name)
-        for target, flags in (
-            (path, os.O_RDONLY),
-            (os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY),
-        ):
-            descriptor = os.open(target, flags)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+        _fsync(path)
+        _fsync(os.path.dirname(path))
 
     def _folder_of(self, name: str) -> None:
         folder = self.path(name).rsplit("/", 1)[0]
         self._call("makedirs", name, folder, exist_ok=True)
+
+
+def _fsync(path: str) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class _Stream:

@@ -98,28 +98,41 @@ def survey(store: Store, shards: int) -> _Survey:
     files = {
         folder: store.listing(folder) for folder in (layout.DONE, layout.ATTEMPTS, *layout.KINDS)
     }
-    markers, damaged = {}, {}
-    marker_names = [
-        f"{layout.DONE}/{name}"
+    markers: dict[int, dict[str, Any]] = {}
+    damaged: dict[int, str] = {}
+    marker_shards = {
+        f"{layout.DONE}/{name}": shard
         for name in files[layout.DONE]
-        if layout.shard_of_marker(name) is not None
-    ]
-    for content in (store.read_many(marker_names) if marker_names else {}).values():
-        marker = orjson.loads(content)
-        problem = _damage(marker, files)
-        if problem is None:
-            markers[marker["shard"]] = marker
+        if (shard := layout.shard_of_marker(name)) is not None
+    }
+    for name, content in (store.read_many(list(marker_shards)) if marker_shards else {}).items():
+        marker = _loaded(content)
+        problem = "its commit is unreadable" if marker is None else _damage(marker, files)
+        if marker is None or problem is not None:
+            damaged[marker_shards[name]] = problem or ""
         else:
-            damaged[marker["shard"]] = problem
+            markers[marker_shards[name]] = marker
     attempt_names = [
         f"{layout.ATTEMPTS}/{name}" for name in files[layout.ATTEMPTS]
         if (found := layout.shard_and_attempt(name)) is not None and found[0] not in markers
     ]  # fmt: skip
     attempts: dict[int, list[dict[str, Any]]] = {}
-    for content in (store.read_many(attempt_names) if attempt_names else {}).values():
-        told = orjson.loads(content)
-        attempts.setdefault(told["shard"], []).append(told)
+    for name, content in (store.read_many(attempt_names) if attempt_names else {}).items():
+        shard, attempt = layout.shard_and_attempt(name.rsplit("/", 1)[-1]) or (-1, "")
+        # Unreadable (a store without atomic writes, cut mid-write): an attempt that told
+        # nothing, so stale.
+        told = _loaded(content) or {"shard": shard, "attempt": attempt, "state": State.RUNNING,
+                                    "host": "", "pid": 0, "heartbeat": 0.0, "error": None}  # fmt: skip
+        attempts.setdefault(shard, []).append(told)
     return _Survey(shards, markers, damaged, attempts, files)
+
+
+def _loaded(content: bytes) -> dict[str, Any] | None:
+    try:
+        found = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _damage(marker: dict[str, Any], files: dict[str, dict[str, int]]) -> str | None:
