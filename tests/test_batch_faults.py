@@ -403,3 +403,29 @@ def test_batch_takes_what_glob_and_exclude_choose_and_resumes_only_with_them(tmp
         "batch", str(source), "-o", str(tmp_path / "o2"), "--shards", "1", "--glob", "[x"
     )
     assert bad.returncode == 2 and not (tmp_path / "o2").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"", "_run.json is damaged"), (b"[1]", "_run.json is damaged"),
+     (b'{"layout": 2}', "_run.json is damaged (missing: run, "),
+     (b'{"version": "1.2.0", "contract": "1.1", "shards": 3}', "a batch of another layout, made by newsclean 1.2.0")],
+)  # fmt: skip
+def test_a_damaged_or_older_run_json_is_one_line(tmp_path, content, says):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "_run.json").write_bytes(content)
+    for command in (["batch", "status"], ["batch", "parts"]):
+        result = newsclean(*command, str(tmp_path / "out"))
+        assert result.returncode == 2
+        [line] = result.stderr.decode().splitlines()
+        assert says in line
+
+
+def test_a_missing_manifest_is_one_line(tmp_path):
+    out = tmp_path / "out"
+    golden = str(TESTS / "golden" / "clean.txt")
+    batch.prepare([golden], str(out), 1)
+    [manifest] = out.glob("_manifest-*")
+    manifest.unlink()
+    result = newsclean("batch", golden, "-o", str(out), "--shards", "1", "--resume")
+    assert result.returncode == 2 and b"Traceback" not in result.stderr

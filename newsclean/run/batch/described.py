@@ -35,6 +35,10 @@ def absolute(location: str) -> str:
     return location if is_url(location) else os.path.abspath(location)
 
 
+_FIELDS = ("layout", "run", "version", "contract", "arguments", "shards", "inputs", "manifest",
+           "manifest_size", "manifest_sha256", "created", "host")  # fmt: skip
+
+
 def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
     """The run in OUT; UsageError when there is none, or one this newsclean must not go on
     with (another layout; with `same_version`, another version or record contract)."""
@@ -42,10 +46,22 @@ def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
         described: dict[str, Any] = orjson.loads(store.read(layout.RUN))
     except FileNotFoundError:
         raise UsageError(f"{store.url} holds no batch (no {layout.RUN})") from None
+    except orjson.JSONDecodeError as error:
+        raise UsageError(
+            f"{store.url}: {layout.RUN} is damaged ({error}); start a new OUT"
+        ) from None
+    if not isinstance(described, dict):
+        raise UsageError(f"{store.url}: {layout.RUN} is damaged (no run in it); start a new OUT")
     made_by = f"newsclean {described.get('version')} (record contract {described.get('contract')})"
     if described.get("layout") != layout.LAYOUT:
         raise UsageError(
             f"{store.url}: a batch of another layout, made by {made_by}; start a new OUT"
+        )
+    missing = [key for key in _FIELDS if key not in described]
+    if missing or not isinstance(described["shards"], int) or described["shards"] < 1:
+        raise UsageError(
+            f"{store.url}: {layout.RUN} is damaged (missing: {', '.join(missing) or 'shards'}); "
+            "start a new OUT"
         )
     this = (newsclean.__version__, CONTRACT_VERSION)
     if same_version and (described["version"], described["contract"]) != this:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ...core.record import Rejection
+from ...exits import UsageError
 from ...io.discover import Listed, listed
 from ...io.patterns import FileFilter
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
@@ -91,7 +92,12 @@ def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> 
     """The inputs of shard `shard`: the lines of its slice of the manifest."""
 
     def read(start: int, end: int) -> bytes:
-        data = store.read_range(name, start, end)
+        try:
+            data = store.read_range(name, start, end)
+        except FileNotFoundError:
+            raise UsageError(
+                f"{store.url_of(name)}: the run's manifest is gone; start a new OUT"
+            ) from None
         if len(data) != end - start:  # a driver that misread the range: no guess is committed
             raise Unavailable(
                 f"{store.url_of(name)}: asked for bytes {start} to {end}, got {len(data)}"
@@ -123,5 +129,12 @@ def _facts(line: bytes) -> str:
 
 
 def _manifest_lines(store: Store, name: str) -> Iterator[bytes]:
-    with store.reading(name) as manifest:
-        yield from manifest
+    try:
+        with store.reading(name) as manifest:
+            yield from manifest
+    except FileNotFoundError:
+        raise _gone(store, name) from None
+
+
+def _gone(store: Store, name: str) -> UsageError:
+    return UsageError(f"{store.url_of(name)}: the run's manifest is gone; start a new OUT")
