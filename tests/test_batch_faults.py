@@ -292,6 +292,11 @@ def test_a_damaged_commit_is_not_trusted(tmp_path):
     assert batch.run([golden], str(out), 1, resume=True)[0] == 0  # the stale attempt removed
     assert data_of(out) == newsclean("parse", golden).stdout
     assert files_in(out / "_attempts") == []
+    marker.write_bytes(b'{"shard": 0, "parts": {"data": 5}}')  # valid JSON, not a commit
+    (out / "_attempts" / "part-00000-of-00001.0123456789abcdef.json").write_bytes(b'{"pid": "x"}')
+    shown = newsclean("batch", "status", str(out))
+    assert shown.returncode == 1 and b"shard 0: its commit is unreadable" in shown.stdout
+    assert b"Traceback" not in shown.stderr
 
 
 def test_a_real_dask_scheduler_and_worker_with_relative_paths(tmp_path):

@@ -107,9 +107,10 @@ def survey(store: Store, shards: int) -> _Survey:
     }
     for name, content in (store.read_many(list(marker_shards)) if marker_shards else {}).items():
         marker = _loaded(content)
-        problem = "its commit is unreadable" if marker is None else _damage(marker, files)
-        if marker is None or problem is not None:
-            damaged[marker_shards[name]] = problem or ""
+        if marker is None or not _whole_marker(marker):
+            damaged[marker_shards[name]] = "its commit is unreadable"
+        elif (problem := _damage(marker, files)) is not None:
+            damaged[marker_shards[name]] = problem
         else:
             markers[marker_shards[name]] = marker
     attempt_names = [
@@ -119,11 +120,7 @@ def survey(store: Store, shards: int) -> _Survey:
     attempts: dict[int, list[dict[str, Any]]] = {}
     for name, content in (store.read_many(attempt_names) if attempt_names else {}).items():
         shard, attempt = layout.shard_and_attempt(name.rsplit("/", 1)[-1]) or (-1, "")
-        # Unreadable (a store without atomic writes, cut mid-write): an attempt that told
-        # nothing, so stale.
-        told = _loaded(content) or {"shard": shard, "attempt": attempt, "state": State.RUNNING,
-                                    "host": "", "pid": 0, "heartbeat": 0.0, "error": None}  # fmt: skip
-        attempts.setdefault(shard, []).append(told)
+        attempts.setdefault(shard, []).append(_told(content, shard, attempt))
     return _Survey(shards, markers, damaged, attempts, files)
 
 
@@ -133,6 +130,37 @@ def _loaded(content: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return found if isinstance(found, dict) else None
+
+
+def _whole_marker(marker: dict[str, Any]) -> bool:
+    """A marker that says all a commit says (a file written by hand, or cut, may not)."""
+    parts, stats = marker.get("parts"), marker.get("stats")
+    return (
+        isinstance(marker.get("attempt"), str)
+        and isinstance(parts, dict)
+        and all(
+            isinstance(part := parts.get(kind), dict)
+            and isinstance(part.get("name"), str)
+            and part["name"].startswith(f"{kind}/")
+            and isinstance(part.get("size"), int)
+            for kind in layout.KINDS
+        )
+        and isinstance(stats, dict)
+        and all(isinstance(stats.get(key), int | float) for key in _STATS)
+    )
+
+
+_STATS = ("files", "records", "errors", "seconds")
+_TOLD = {"state": str, "host": str, "pid": int, "heartbeat": int | float}
+
+
+def _told(content: bytes, shard: int, attempt: str) -> dict[str, Any]:
+    """What an attempt's file tells; one that cannot be read (a store without atomic writes,
+    cut mid-write) tells nothing, and is taken for a stale attempt."""
+    told = _loaded(content) or {}
+    if not all(isinstance(told.get(key), kind) for key, kind in _TOLD.items()):
+        told = {"state": State.RUNNING, "host": "", "pid": 0, "heartbeat": 0.0}
+    return {"error": None, **told, "shard": shard, "attempt": attempt}
 
 
 def _damage(marker: dict[str, Any], files: dict[str, dict[str, int]]) -> str | None:
