@@ -18,6 +18,8 @@ import uuid
 import orjson
 import pytest
 from flaky import FAULTS, OPTIONS_SEEN, Fault, register
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_batch import data_of, errors_of, files_in
 
 from helpers import TESTS, newsclean, wait_for
@@ -434,3 +436,34 @@ def test_a_missing_manifest_is_one_line(tmp_path):
     manifest.unlink()
     result = newsclean("batch", golden, "-o", str(out), "--shards", "1", "--resume")
     assert result.returncode == 2 and b"Traceback" not in result.stderr
+
+
+KEYS = ("shard", "attempt", "parts", "stats", "data", "errors", "name", "size", "files", "state",
+        "host", "pid", "heartbeat", "seconds", "records")  # fmt: skip
+SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False)
+JSON = st.recursive(
+    SCALARS | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    marker=JSON.map(orjson.dumps) | st.binary(max_size=40),
+    told=JSON.map(orjson.dumps) | st.binary(max_size=40),
+)
+def test_any_marker_or_attempt_file_gives_a_status_not_a_traceback(tmp_path_factory, marker, told):
+    out = tmp_path_factory.mktemp("out")
+    batch.prepare([str(TESTS / "golden" / "clean.txt")], str(out), 2)
+    for folder, name, content in (("_done", "part-00000-of-00002.json", marker),
+                                  ("_attempts", "part-00001-of-00002.00ff.json", told)):  # fmt: skip
+        (out / folder).mkdir(exist_ok=True)
+        (out / folder / name).write_bytes(content)
+    found = batch.status(str(out))
+    assert found.states[0] in (batch.State.DONE, batch.State.FAILED)
+    assert found.states[1] in (batch.State.RUNNING, batch.State.FAILED, batch.State.STALE)
