@@ -184,7 +184,7 @@ class AtomicFile(StreamSink):
         """Put the prepared file in place: rename it over the target, fsync the folder."""
         try:
             os.replace(self.temp, self.path)
-            _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
+            fsync_path(os.path.dirname(os.path.abspath(self.path)))
         except OSError as error:
             self.abort()
             raise _write_failure(self.name, error) from None
@@ -224,8 +224,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _fsync_folder(folder: str) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def fsync_path(path: str) -> None:
+    """Flush a file, or a folder's entries, to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

@@ -18,6 +18,7 @@ from typing import IO, Any
 from ..exits import Interrupted
 from .paths import url_filesystem
 from .retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
+from .sinks import fsync_path
 
 
 class Store:
@@ -99,7 +100,7 @@ class Store:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
-        _fsync(folder)
+        fsync_path(folder)
 
     @contextlib.contextmanager
     def writing(self, name: str) -> Iterator[_Stream]:
@@ -167,20 +168,12 @@ class Store:
         if not self.local:
             return  # an object store's write is durable once it returns
         path = self.path(name)
-        _fsync(path)
-        _fsync(os.path.dirname(path))
+        fsync_path(path)
+        fsync_path(os.path.dirname(path))
 
     def _folder_of(self, name: str) -> None:
         folder = self.path(name).rsplit("/", 1)[0]
         self._call("makedirs", name, folder, exist_ok=True)
-
-
-def _fsync(path: str) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class _Stream:

@@ -9,7 +9,6 @@ ends in a NUL instead of a newline. Folders that cannot be walked are named on s
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 
@@ -45,7 +44,7 @@ def _would_parse(
     options: ParseOptions, env: Environment, state: State | None
 ) -> Iterator[str | Rejection]:
     paths = input_paths(options, env)
-    settled_before = time.time() - options.min_age if options.min_age else None
+    settled_before = options.settled_before_ns()
     candidates = paths if state is None else unseen(paths, state, options.force, Tally())
     for candidate in candidates:
         item = candidate if isinstance(candidate, str | Rejection) else candidate[0]
@@ -54,10 +53,10 @@ def _would_parse(
         yield item
 
 
-def _settling(path: str, settled_before: float) -> bool:
+def _settling(path: str, settled_before: int) -> bool:
     if path == STDIN:
         return False
     try:
-        return os.stat(path).st_mtime > settled_before
+        return os.stat(path).st_mtime_ns > settled_before
     except OSError:
         return False  # reading it would say why

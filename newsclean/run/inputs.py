@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -48,6 +49,10 @@ class ParseOptions:
     min_age: float = 0.0  # seconds: files modified more recently are left for the next run
     globs: list[str] = field(default_factory=list)  # --glob: files a folder's walk takes
     excludes: list[str] = field(default_factory=list)  # --exclude: files it leaves
+
+    def settled_before_ns(self) -> int | None:
+        """--min-age as a moment: a file modified after it is left for the next run."""
+        return time.time_ns() - int(self.min_age * 1e9) if self.min_age else None
 
     def file_filter(self) -> FileFilter | None:
         """--glob and --exclude, compiled (UsageError for a malformed pattern)."""

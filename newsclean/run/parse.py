@@ -8,7 +8,6 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
 from typing import TYPE_CHECKING, Protocol
@@ -74,8 +73,9 @@ def outcomes(
 
         candidates = unseen(paths, state, options.force, tally or Tally())
     work = work_items(candidates, env, options.max_bytes)
-    settled_before = time.time_ns() - int(options.min_age * 1e9) if options.min_age else None
-    settings = Settings(options.tz, options.max_bytes, state is not None, settled_before)
+    settings = Settings(
+        options.tz, options.max_bytes, state is not None, options.settled_before_ns()
+    )
     return _with_stdin_verdict(run(work, settings, jobs), options.max_bytes)
 
 
