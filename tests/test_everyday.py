@@ -150,10 +150,12 @@ def test_summary_json_of_a_run(tmp_path):
     assert result.returncode == 1
     found = orjson.loads(summary.read_bytes())
     assert set(found) == {
-        "version", "status", "error", "inputs", "records", "records_with_warnings", "rejected",
-        "warnings", "unchanged_skipped", "settling", "bytes", "seconds", "output", "errors_output",
+        "version", "status", "error", "committed", "inputs", "records", "records_parsed",
+        "duplicates_skipped", "records_with_warnings", "rejected", "warnings",
+        "unchanged_skipped", "settling", "bytes", "seconds", "output", "errors_output",
     }  # fmt: skip
     assert (found["status"], found["error"], found["inputs"], found["records"]) == (1, None, 15, 16)
+    assert found["committed"] is True and found["records_parsed"] == 16
     assert found["rejected"] == {"empty": 1} and found["records_with_warnings"] == 7
     assert found["output"] == str(tmp_path / "o.jsonl") and found["errors_output"] is None
 

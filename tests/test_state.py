@@ -195,7 +195,7 @@ def test_a_state_killed_while_created_or_migrated_is_usable_next(folders, step):
         _old_state(state)
     assert _killed_run(inbox, state, out / "1.jsonl", step).returncode == -signal.SIGKILL
     assert parse(inbox, state, out / "2.jsonl").returncode == 1  # empty.txt is rejected
-    assert summary(state)["schema_version"] == 2
+    assert summary(state)["schema_version"] == 3
     _assert_exactly_once(inbox, out)
 
 
@@ -223,7 +223,7 @@ def test_an_old_state_is_migrated_forward(folders):
     with sqlite3.connect(state) as migrated:
         assert migrated.execute(
             "SELECT value FROM meta WHERE key = 'schema_version'"
-        ).fetchone() == ("2",)
+        ).fetchone() == ("3",)
         assert migrated.execute("SELECT sum(records) FROM inputs").fetchone() == (5,)
 
 

@@ -19,16 +19,22 @@ _REFRESH_SECONDS = 0.5
 
 def _counts(tally: Tally) -> str:
     """The words the bar and the summary share."""
+    duplicates = f", {tally.duplicates:,} duplicates left out" if tally.duplicates else ""
     return (
-        f"{tally.records:,} records ({tally.warned:,} with warnings), "
-        f"{tally.rejected_total:,} inputs rejected"
+        f"{tally.records:,} {_plural(tally.records, 'record')}"
+        f" ({tally.warned:,} with warnings){duplicates}, "
+        f"{tally.rejected_total:,} {_plural(tally.rejected_total, 'input')} rejected"
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
 
 
 def summary_line(tally: Tally) -> str:
     by_code = ", ".join(f"{code} {count:,}" for code, count in sorted(tally.rejected.items()))
     return (
-        f"newsclean: {tally.inputs:,} inputs"
+        f"newsclean: {tally.inputs:,} {_plural(tally.inputs, 'input')}"
         + (f" ({tally.skipped:,} more unchanged, skipped)" if tally.skipped else "")
         + (f" ({tally.settling:,} settling, left for the next run)" if tally.settling else "")
         + f", {_counts(tally)}"
@@ -49,6 +55,8 @@ def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
     if tally.settling:
         table.add_row("settling, left for the next run", f"{tally.settling:,}")
     table.add_row("records", f"{tally.records:,}")
+    if tally.duplicates:
+        table.add_row("duplicates left out", f"{tally.duplicates:,}")
     table.add_row("records with warnings", f"{tally.warned:,}")
     table.add_row("inputs rejected", f"{tally.rejected_total:,}")
     for code, count in sorted(tally.rejected.items()):
@@ -110,6 +118,11 @@ class Reporter:
         else:
             self.stderr.write(summary_line(tally) + "\n")
             self.stderr.flush()
+
+    def notice(self, text: str) -> None:
+        """A line a person must see whatever -q says (a killed run's output lost)."""
+        self.stderr.write(f"newsclean: {text}\n")
+        self.stderr.flush()
 
     def stop(self) -> None:
         """End the bar without a summary (the run was interrupted)."""

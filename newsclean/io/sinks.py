@@ -1,8 +1,12 @@
-"""Output sinks: standard output, and files written atomically.
+"""Output sinks: a stream written as it is (stdout, a FIFO, a device), and files written
+atomically. Which sink an option gets, and when it is committed, is `io.outputs`' business.
 
 An `AtomicFile` writes to a temporary file beside its target (`.NAME.newsclean-PID.tmp`) and only
-a successful `commit` (flush, fsync, rename, fsync of the folder) puts it in place, so an
+`make_durable` (flush, fsync) then `publish` (rename, fsync of the folder) put it in place, so an
 interrupted run never leaves a partial file and never clobbers the previous one.
+
+Every write loops until all its bytes are taken: an unbuffered stdout (`PYTHONUNBUFFERED=1`) may
+take part of them, and a non-blocking one (a supervisor's pipe) none for a while.
 
 A file whose name ends in `.gz`, `.bz2`, `.xz` or `.zst` is written compressed (zstd needs the
 `zstandard` package: `pip install 'newsclean[zstd]'`); any other name is plain JSONL.
@@ -17,6 +21,7 @@ import gzip
 import lzma
 import os
 import re
+import select
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -94,13 +99,13 @@ class StreamSink:
         if self.terminal:
             data = _TERMINAL_UNSAFE.sub(_escaped, data)
         try:
-            self.stream.write(data)
+            _write_all(self.stream, data)
         except OSError as error:
             raise _write_failure(self.name, error) from None
 
     def flush(self) -> None:
         try:
-            self.stream.flush()
+            _flush_all(self.stream)
         except OSError as error:
             raise _write_failure(self.name, error) from None
 
@@ -147,6 +152,34 @@ def deliver(data: Any, stream: BinaryIO, present: Present | None) -> None:
     write_report(stream, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
+def _write_all(stream: BinaryIO, data: bytes) -> None:
+    """Write every byte of `data`: a raw stream may take part of them, a non-blocking one none
+    until the reader has read (BlockingIOError, or None from a raw stream)."""
+    view = memoryview(data)
+    while view:
+        try:
+            taken = stream.write(view)
+        except BlockingIOError as error:
+            taken = error.characters_written
+        if taken:
+            view = view[taken:]
+        else:
+            _wait_writable(stream)
+
+
+def _flush_all(stream: BinaryIO) -> None:
+    while True:
+        try:
+            stream.flush()
+            return
+        except BlockingIOError:
+            _wait_writable(stream)
+
+
+def _wait_writable(stream: BinaryIO) -> None:
+    select.select([], [stream.fileno()], [])
+
+
 class AtomicFile(StreamSink):
     """A file that appears, complete, only when committed."""
 
@@ -181,12 +214,11 @@ class AtomicFile(StreamSink):
             raise _write_failure(self.name, error) from None
 
     def publish(self) -> None:
-        """Put the prepared file in place: rename it over the target, fsync the folder."""
+        """Put the prepared file in place. On failure the temporary file stays: the state may
+        have promised it, and only its owner (`io.outputs`) knows whether to take it back."""
         try:
-            os.replace(self.temp, self.path)
-            fsync_path(os.path.dirname(os.path.abspath(self.path)))
+            publish(self.temp, self.path)
         except OSError as error:
-            self.abort()
             raise _write_failure(self.name, error) from None
 
     def abort(self) -> None:
@@ -224,6 +256,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def publish(temp: str, final: str) -> None:
+    """Rename a durable temporary file over `final`, then make the rename durable: the one
+    publishing step of a run's commit and of a later run's recovery."""
+    os.replace(temp, final)
+    fsync_path(os.path.dirname(os.path.abspath(final)))
+
+
 def fsync_path(path: str) -> None:
     """Flush a file, or a folder's entries, to the disk."""
     descriptor = os.open(path, os.O_RDONLY)
@@ -231,35 +270,3 @@ def fsync_path(path: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-_NEVER_REPLACED = ("/dev/", "/proc/")
-
-
-def atomic_path(path: str) -> str | None:
-    """The file `-o PATH` replaces atomically (a temporary file renamed over it): PATH, or the
-    file a symbolic link points to (the link stays); None for what must never be replaced and
-    is written as it is: a device, a pipe, anything under /dev or /proc (`/dev/null`,
-    `/dev/stdout`, a FIFO)."""
-    real = os.path.realpath(path)
-    if os.path.abspath(path).startswith(_NEVER_REPLACED) or real.startswith(_NEVER_REPLACED):
-        return None
-    if os.path.exists(real) and not os.path.isfile(real):
-        return None
-    return real if os.path.islink(path) else path
-
-
-def file_sink(path: str) -> StreamSink:
-    """The sink of `-o PATH` or `--errors PATH` (see `atomic_path`)."""
-    if (target := atomic_path(path)) is not None:
-        return AtomicFile(target)
-    try:
-        stream = open(path, "wb")  # noqa: SIM115 (flushed by commit, closed at exit)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-    return StreamSink(stream, f"to {path}", path)
-
-
-def open_sink(path: str | None, stdout: BinaryIO) -> StreamSink:
-    """Where records go: `-o PATH` (see `file_sink`), else stdout."""
-    return StreamSink(stdout) if path in (None, "-") else file_sink(path)

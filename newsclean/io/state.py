@@ -1,16 +1,17 @@
 """The `--state` file: an SQLite database (WAL) of every input seen and of every run.
 
     inputs   path, size, mtime_ns, sha256 (of its bytes), outcome (records or a rejection code),
-             records, run                       one row per input ever seen
+             records, run (the run whose output holds its lines)   one row per input ever seen
     emitted  sha256 (of an article's dump), run one row per article written (for --dedupe)
-    runs     id, pid, started, finished, status, output, outputs (temp -> final), counts
+    runs     id, pid, started, finished, status, output, outputs (what it promised to publish),
+             counts
     meta     schema_version, application
 
-Exactly once: a run's input rows are written in one open transaction and committed only with
-its outputs. With `-o`, the commit first records the run as `committing` with its temporary and
-final paths (outputs fsynced), then renames them, then marks the run `done`; a run killed between
-the two is completed by the next one (`recover`), which renames what is left. On stdout, the
-state is committed after each flush, so a kill can repeat the last batch.
+This module keeps rows only. The protocol that commits a run's rows with its outputs, and
+completes a killed run's commit, is `io.outputs`'.
+
+A new state is built under a temporary name beside its own and renamed into place, so that a
+file under the state's name is always a whole newsclean state: an empty one is refused.
 
 Only one run may hold a state at a time: a lock on `STATE.lock` (a POSIX lock, which its worker
 processes do not inherit and the kernel releases when its holder dies) names the holder's process.
@@ -20,20 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
 from .crashpoints import crash_point
 from .fingerprint import Fingerprint
+from .sinks import publish
 
 APPLICATION = "newsclean"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,16 +56,28 @@ _COLUMNS = {
     "inputs": {"path", "size", "mtime_ns", "sha256", "outcome", "run", "records"},
     "emitted": {"sha256", "run"},
     "runs": {"id", "pid", "started", "finished", "status", "output", "outputs", "parsed",
-             "skipped", "records", "rejected"},
+             "skipped", "records", "rejected", "duplicates"},
 }  # fmt: skip
 # Each migration takes a state from version N to N + 1.
 _MIGRATIONS = {
     1: "ALTER TABLE inputs ADD COLUMN records INTEGER NOT NULL DEFAULT 0;",
+    2: "ALTER TABLE runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;",
 }
+# A run's counts, as `runs` holds them.
+COUNTS = ("parsed", "skipped", "records", "rejected", "duplicates")
 
 
 class StateLocked(NewscleanError):
     status = ExitStatus.STATE_LOCKED
+
+
+class UnfinishedRun(NamedTuple):
+    """A run the state does not know as ended: killed before its promise (`running`), or
+    after it (`committing`), with what it promised to publish (`outputs` JSON, as written)."""
+
+    id: int
+    status: str
+    outputs: str | None
 
 
 class State:
@@ -82,6 +95,8 @@ class State:
             raise UsageError(f"{path}: no such state file")
         lock = _lock(path)
         try:
+            if not os.path.exists(path):
+                _create(path)
             connection = _connect(path)
             try:
                 yield cls(path, connection, lock)
@@ -114,40 +129,42 @@ class State:
 
     # -- runs -----------------------------------------------------------------------------
 
-    def begin(self, output: str | None, outputs: list[tuple[str, str]]) -> int:
-        """Record this run (committed), with the outputs it will write (temp, final)."""
+    def begin(self, output: str | None, outputs: str) -> int:
+        """Record this run (committed), with the temporary files it will write (JSON)."""
         cursor = self.db.execute(
             "INSERT INTO runs (pid, started, status, output, outputs) VALUES (?, ?, 'running', ?, ?)",
-            (os.getpid(), time.time(), output, json.dumps(outputs)),
+            (os.getpid(), time.time(), output, outputs),
         )
         self.db.commit()
         self.run = int(cursor.lastrowid or 0)  # an INSERT into a rowid table always sets it
         return self.run
 
-    def recover(self) -> None:
-        """Finish what killed runs left: a run killed after its commit has its outputs renamed
-        into place; one killed before has its temporary files removed (its inputs were never
-        recorded, so this run parses them again)."""
+    def unfinished(self) -> list[UnfinishedRun]:
         rows = self.db.execute(
             "SELECT id, status, outputs FROM runs WHERE status IN ('committing', 'running')"
         )
-        for run, status, outputs in rows.fetchall():
-            for temp, final in _outputs(outputs, self.path, run):
-                with contextlib.suppress(FileNotFoundError):
-                    if status == "committing":
-                        os.replace(temp, final)
-                    else:
-                        os.unlink(temp)
-            done = "done" if status == "committing" else "killed"
-            self.db.execute("UPDATE runs SET status = ? WHERE id = ?", (done, run))
+        return [UnfinishedRun(*row) for row in rows.fetchall()]
+
+    def ended(self, run: int, status: str) -> None:
+        """Mark a run ended (`done`, `killed`, `lost`), committed."""
+        self.db.execute("UPDATE runs SET status = ? WHERE id = ?", (status, run))
         self.db.commit()
 
-    def committing(self, outputs: list[tuple[str, str]], counts: dict[str, int]) -> None:
-        """Commit the run's inputs with the outputs that will hold their records (temp, final)."""
+    def forget(self, run: int, records: bool, rejections: bool) -> None:
+        """Forget the inputs whose lines `run` wrote to an output that is gone (its records,
+        its rejections or both), and the articles it noted as emitted, so that the next run
+        takes them again. Pending until `ended`."""
+        if records:
+            self.db.execute("DELETE FROM inputs WHERE run = ? AND outcome = 'records'", (run,))
+            self.db.execute("DELETE FROM emitted WHERE run = ?", (run,))
+        if rejections:
+            self.db.execute("DELETE FROM inputs WHERE run = ? AND outcome != 'records'", (run,))
+
+    def committing(self, outputs: str, counts: dict[str, int]) -> None:
+        """Commit the run's inputs with the outputs (JSON) it promises to publish."""
         self._count(counts)
         self.db.execute(
-            "UPDATE runs SET status = 'committing', outputs = ? WHERE id = ?",
-            (json.dumps(outputs), self.run),
+            "UPDATE runs SET status = 'committing', outputs = ? WHERE id = ?", (outputs, self.run)
         )
         self.db.commit()
 
@@ -159,10 +176,9 @@ class State:
         self.db.commit()
 
     def _count(self, counts: dict[str, int]) -> None:
-        self.db.execute(
-            "UPDATE runs SET parsed = ?, skipped = ?, records = ?, rejected = ? WHERE id = ?",
-            (counts["parsed"], counts["skipped"], counts["records"], counts["rejected"], self.run),
-        )
+        assignments = ", ".join(f"{name} = ?" for name in COUNTS)
+        values = [counts[name] for name in COUNTS]
+        self.db.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values, self.run))
 
     def commit(self) -> None:
         """Make what was recorded so far durable (after its records are flushed to stdout)."""
@@ -186,11 +202,11 @@ class State:
         )
 
     def touch(self, path: str, seen: Fingerprint) -> None:
-        """Note that an input's size or mtime changed but its content did not."""
+        """Note that an input's size or mtime changed but its content did not (its lines stay
+        those of the run that wrote them)."""
         size, mtime_ns, _ = seen
         self.db.execute(
-            "UPDATE inputs SET size = ?, mtime_ns = ?, run = ? WHERE path = ?",
-            (size, mtime_ns, self.run, path),
+            "UPDATE inputs SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
         )
 
     def first_emission(self, digest: str) -> bool:
@@ -208,18 +224,7 @@ class State:
                 "SELECT outcome, count(*) FROM inputs GROUP BY outcome ORDER BY outcome"
             )
         )
-        columns = (
-            "id",
-            "pid",
-            "started",
-            "finished",
-            "status",
-            "output",
-            "parsed",
-            "skipped",
-            "records",
-            "rejected",
-        )
+        columns = ("id", "pid", "started", "finished", "status", "output", *COUNTS)
         runs = [
             dict(zip(columns, row, strict=True))
             for row in self.db.execute(f"SELECT {', '.join(columns)} FROM runs ORDER BY id")
@@ -241,17 +246,6 @@ class State:
         self.db.executemany("DELETE FROM inputs WHERE path = ?", gone)
         self.db.commit()
         return len(gone)
-
-
-def _outputs(text: str | None, path: str, run: int) -> list[tuple[str, str]]:
-    """A run's outputs as recorded: (temporary, final) paths."""
-    try:
-        pairs = json.loads(text or "[]")
-        return [(str(temp), str(final)) for temp, final in pairs]
-    except (ValueError, TypeError):
-        raise UsageError(
-            f"--state {path}: damaged: the outputs of run {run} are unreadable"
-        ) from None
 
 
 def _lock(path: str) -> int:
@@ -277,10 +271,15 @@ def _lock(path: str) -> int:
 
 
 def _connect(path: str) -> sqlite3.Connection:
+    if os.path.isdir(path):
+        raise UsageError(f"--state {path}: is a folder")
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise UsageError(
+            f"--state {path}: an empty file, not a newsclean state (newsclean never leaves one):"
+            " remove it to start a new state, and every input is parsed again"
+        )
     connection = sqlite3.connect(path, isolation_level=None)  # transactions are ours
     try:
-        if not connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            _create(connection)  # a new file, or one a kill left before its first commit
         _check_and_migrate(connection, path)  # before anything that would change the file
         _check_tables(connection, path)
         connection.execute("PRAGMA journal_mode = WAL")
@@ -297,9 +296,12 @@ _WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CAN
 
 
 def _failure(path: str, error: sqlite3.Error) -> NewscleanError:
-    """What a failing state means for the run: the disk failed (exit 74), or the file is no
-    newsclean state or is damaged (exit 2)."""
-    if (getattr(error, "sqlite_errorname", None) or "").startswith(_WRITE_FAILURES):
+    """What a failing state means for the run: another program holds it (exit 75), the disk
+    failed (exit 74), or the file is no newsclean state or is damaged (exit 2)."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StateLocked(f"--state {path}: held by another program ({error}); try again later")
+    if name.startswith(_WRITE_FAILURES):
         return OutputError(f"--state {path}: cannot write: {error}")
     return UsageError(f"--state {path}: not a newsclean state file, or damaged ({error})")
 
@@ -318,12 +320,26 @@ def _in_one_transaction(connection: sqlite3.Connection, script: str, step: str) 
         raise
 
 
-def _create(connection: sqlite3.Connection) -> None:
+def _create(path: str) -> None:
+    """A new state, built as `PATH.creating` and renamed into place whole. Its lock is held, so
+    a file of that name is what a killed creation left: it is started again."""
+    building = f"{path}.creating"
+    for leftover in (building, f"{building}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(leftover)
     meta = f"""
         INSERT INTO meta (key, value) VALUES ('application', '{APPLICATION}');
         INSERT INTO meta (key, value) VALUES ('schema_version', '1');
     """
-    _in_one_transaction(connection, _SCHEMA_V1 + meta, "state-creating")
+    try:
+        connection = sqlite3.connect(building, isolation_level=None)
+        try:
+            _in_one_transaction(connection, _SCHEMA_V1 + meta, "state-creating")
+        finally:
+            connection.close()
+        publish(building, path)
+    except OSError as error:
+        raise OutputError(f"--state {path}: cannot create: {error.strerror or error}") from None
 
 
 def _check_current(connection: sqlite3.Connection, path: str) -> None:

@@ -42,7 +42,8 @@ class Tally:
     inputs: int = 0
     skipped: int = 0  # known to --state, unchanged: not read
     settling: int = 0  # modified within --min-age: left for the next run
-    records: int = 0
+    records: int = 0  # written (with --dedupe, duplicates left out)
+    duplicates: int = 0  # --dedupe: records whose article was written before, left out
     warned: int = 0  # records with at least one warning
     size: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -51,7 +52,10 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
     stdin_seen: bool = False
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Outcome, duplicates: int = 0) -> None:
+        """Count `outcome`, of whose records `duplicates` were left out (--dedupe)."""
+        self.records -= duplicates
+        self.duplicates += duplicates
         if outcome.unchanged:
             self.skipped += 1
             return
@@ -86,6 +90,13 @@ class Tally:
     @property
     def rejected_total(self) -> int:
         return sum(self.rejected.values())
+
+    def counts(self) -> dict[str, int]:
+        """The counts a state keeps of a run (`io.state.COUNTS`)."""
+        return {
+            "parsed": self.inputs, "skipped": self.skipped, "records": self.records,
+            "rejected": self.rejected_total, "duplicates": self.duplicates,
+        }  # fmt: skip
 
 
 def exit_status(tally: Tally, strict: bool) -> ExitStatus:

@@ -7,9 +7,9 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,12 +20,12 @@ from ..core.record import NOT_A_DUMP, Rejection
 from ..exits import ExitStatus, NewscleanError, UsageError
 from ..io.crashpoints import crash_point
 from ..io.environment import Environment
+from ..io.outputs import STDOUT, RunOutputs, Target, check_distinct, target, write_whole
 from ..io.paths import STDIN
-from ..io.sinks import StreamSink, atomic_path, file_sink, open_sink, remove_stale_temps
 from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
 from .scheduler import FLUSH, Result, default_jobs, run
-from .summary import summary, write_summary
+from .summary import summary
 from .work import Settings
 
 if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --state runs
@@ -49,6 +49,9 @@ class Progress(Protocol):
 
     def stop(self) -> None:
         """The run ends without completing (an error or an interrupt)."""
+
+    def notice(self, text: str) -> None:
+        """Something a person must know that is no rejection (a killed run's output lost)."""
 
 
 def check_zone(name: str | None) -> None:
@@ -111,78 +114,90 @@ def _check_options(options: ParseOptions) -> None:
         raise UsageError("--force and --dedupe need --state FILE")
 
 
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Where a run's outputs go, resolved and checked before anything is read."""
+
+    records: Target
+    rejections: Target | None
+
+    @classmethod
+    def of(cls, options: ParseOptions, summary: Target | None) -> Targets:
+        """The records' and rejections' targets, checked against each other, the summary's,
+        the state and the inputs."""
+        records = target("-o", options.output) if options.output else target("stdout", STDOUT)
+        rejections = target("--errors", options.errors) if options.errors else None
+        named = [each for each in (records, rejections, summary) if each is not None]
+        check_distinct(named, options.state, options.paths, options.file_filter())
+        return cls(records, rejections)
+
+
 def run_parse(
     options: ParseOptions, env: Environment | None = None, progress: Progress | None = None
 ) -> ExitStatus:
     """Parse every input of `options`, write records and errors, and say how it went (also in
     `options.summary_json`, however the run ends)."""
     env = env or Environment()
+    # The summary's own target first: it says how the run went, however it goes from here.
+    summary_to = target("--summary-json", options.summary_json) if options.summary_json else None
     tally = Tally()
-    if options.summary_json is None:
-        return _run(options, env, progress, tally)
-    if options.summary_json == "-":
-        raise UsageError("--summary-json needs a FILE: stdout carries the records")
-    folder = os.path.dirname(os.path.abspath(options.summary_json))
-    if not os.path.isdir(folder):  # said before the run, not after it
-        raise UsageError(
-            f"--summary-json {options.summary_json}: the folder {folder} does not exist"
-        )
+    outputs = RunOutputs(target("stdout", STDOUT), None, env.stdout)
     try:
-        status = _run(options, env, progress, tally)
+        _check_options(options)
+        targets = Targets.of(options, summary_to)
+        outputs = RunOutputs(targets.records, targets.rejections, env.stdout)
+        status = _run(options, env, progress, tally, outputs)
     except NewscleanError as error:
-        write_summary(
-            options.summary_json, summary(options, tally, error.status, str(error) or None)
-        )
+        _summarise(summary_to, options, tally, outputs, error.status, str(error) or None, env)
         raise
     except KeyboardInterrupt:
-        write_summary(
-            options.summary_json, summary(options, tally, ExitStatus.INTERRUPTED, "interrupted")
-        )
+        _summarise(summary_to, options, tally, outputs, ExitStatus.INTERRUPTED, "interrupted", env)
         raise
-    write_summary(options.summary_json, summary(options, tally, status, None))
+    _summarise(summary_to, options, tally, outputs, status, None, env)
     return status
 
 
+def _summarise(
+    to: Target | None, options: ParseOptions, tally: Tally, outputs: RunOutputs, status: int,
+    error: str | None, env: Environment,
+) -> None:  # fmt: skip
+    if to is not None:
+        data = summary(options, tally, status, error, outputs)
+        write_whole(to, orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE), env.stdout)
+
+
 def _run(
-    options: ParseOptions, env: Environment, progress: Progress | None, tally: Tally
-) -> ExitStatus:
-    _check_options(options)
+    options: ParseOptions, env: Environment, progress: Progress | None, tally: Tally,
+    outputs: RunOutputs,
+) -> ExitStatus:  # fmt: skip
     with ExitStack() as cleanup:
-        state = _open_state(options.state, cleanup) if options.state else None
-        named = [path for path in (options.output, options.errors) if path not in (None, "-")]
-        targets = [target for target in map(atomic_path, named) if target is not None]
-        for target in targets:
-            remove_stale_temps(target)
-        # The run and the temporary files it will write are recorded before they exist, so
-        # that whatever a kill leaves behind, the next run can find and remove.
-        tracker = _tracker(state, options, targets) if state else None
-        crash_point("run-begun")
-        sink = open_sink(options.output, env.stdout)
-        cleanup.callback(sink.abort)
-        errors = file_sink(options.errors) if options.errors else None
-        if errors is not None:
-            cleanup.callback(errors.abort)
+        if options.state:
+            outputs.state = _open_state(options.state, cleanup)
+        tracker = _tracker(outputs, options)
+        cleanup.enter_context(outputs)
         if progress is not None:
+            for note in outputs.notes:
+                progress.notice(note)
             progress.start(lambda: input_count(options, env))
             cleanup.callback(progress.stop)
-        # Closed on the way out, whatever happens: an early stop kills the workers at once.
-        results = cleanup.enter_context(closing(outcomes(options, env, state, tally)))
+        # Closed on the way out, whatever happens: an early stop ends the workers at once.
+        results = cleanup.enter_context(closing(outcomes(options, env, outputs.state, tally)))
         for outcome in results:
             if outcome is FLUSH:
-                sink.flush()
-                if tracker is not None:
-                    tracker.flushed(sink, final=True)
+                outputs.flush(final=True)
                 continue
-            sink.write(outcome.lines if tracker is None else tracker.accept(outcome))
-            if outcome.rejection is not None and errors is not None:
-                errors.write(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
-            tally.add(outcome)
+            lines, duplicates = (outcome.lines, 0) if tracker is None else tracker.accept(outcome)
+            outputs.write(lines)
+            if outcome.rejection is not None:
+                outputs.reject(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
+            tally.add(outcome, duplicates)
             crash_point("written", tally.inputs)
             if progress is not None:
                 progress.add(outcome, tally)
-            if tracker is not None:
-                tracker.flushed(sink)
-        _commit([sink] if errors is None else [sink, errors], tracker, tally)
+            outputs.flush()
+        if tracker is not None:
+            tracker.record_deferred()
+        outputs.commit(tally.counts())
         cleanup.pop_all()
     if progress is not None:
         progress.finish(tally)
@@ -192,30 +207,12 @@ def _run(
 def _open_state(path: str, cleanup: ExitStack) -> State:
     from ..io.state import State
 
-    state = cleanup.enter_context(State.open(path))
-    state.recover()
-    return state
+    return cleanup.enter_context(State.open(path))
 
 
-def _tracker(state: State, options: ParseOptions, targets: list[str]) -> Tracker:
+def _tracker(outputs: RunOutputs, options: ParseOptions) -> Tracker | None:
+    if outputs.state is None:
+        return None
     from .incremental import Tracker
 
-    return Tracker(state, options.dedupe, options.output, targets)
-
-
-def _commit(outputs: list[StreamSink], tracker: Tracker | None, tally: Tally) -> None:
-    """Put the outputs in place and, with a state, record their inputs with them, so that every
-    article is out exactly once whatever kills the run, at whatever step."""
-    for output in outputs:
-        output.make_durable()  # 1. flushed and fsynced, files still under temporary names
-    crash_point("outputs-durable")
-    files = [output.replacing for output in outputs if output.replacing is not None]
-    if tracker is not None:
-        tracker.committing(files, tally)  # 2. the state names them: a kill from here on is
-        # completed by the next run (`State.recover`), which renames what is left
-        crash_point("state-committing")
-    for output in outputs:
-        output.publish()  # 3. renamed into place
-        crash_point("published")
-    if tracker is not None:
-        tracker.done(tally)  # 4. the run is done
+    return Tracker(outputs.state, options.dedupe, outputs.rejections_deferred)

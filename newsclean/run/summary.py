@@ -1,9 +1,11 @@
-"""`--summary-json FILE`: a run's summary as one JSON object, for monitoring; written atomically
-at the end of the run, also when it fails (then `status` and `error` say how).
+"""`--summary-json FILE`: a run's summary as one JSON object, for monitoring; written at the end
+of the run as its target says (`io.outputs`: a file atomically, a FIFO into it), also when the
+run fails (then `status` and `error` say how, and `committed` whether its outputs are in place).
 
-    {"version": "1.3.0", "status": 0, "error": null, "inputs": 120, "records": 118,
-     "records_with_warnings": 3, "rejected": {"empty": 2}, "warnings": {"not_utf8": 3},
-     "unchanged_skipped": 0, "settling": 0, "bytes": 512000, "seconds": 0.41,
+    {"version": "1.4.0", "status": 0, "error": null, "committed": true, "inputs": 120,
+     "records": 118, "records_parsed": 118, "duplicates_skipped": 0, "records_with_warnings": 3,
+     "rejected": {"empty": 2}, "warnings": {"not_utf8": 3}, "unchanged_skipped": 0,
+     "settling": 0, "bytes": 512000, "seconds": 0.41,
      "output": "/srv/out/2016-10-25.jsonl", "errors_output": null}
 """
 
@@ -12,11 +14,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import orjson
-
 import newsclean
 
-from ..io.sinks import AtomicFile
+from ..io.outputs import RECORDS, RunOutputs
 from .inputs import ParseOptions
 from .outcome import Tally
 
@@ -24,8 +24,11 @@ FIELDS = {
     "version": "the newsclean that ran",
     "status": "the exit status (0, 1, 2, 74, 75, 130, 143...)",
     "error": "why the run failed (one line), or null",
+    "committed": "whether the outputs are in place (files renamed; stdout flushed to the end)",
     "inputs": "inputs parsed (or rejected)",
-    "records": "records written",
+    "records": "records in the output: for a file, 0 unless committed",
+    "records_parsed": "records parsed, written or not (duplicates and uncommitted ones too)",
+    "duplicates_skipped": "with --dedupe: records whose article was written before, left out",
     "records_with_warnings": "records with at least one warning",
     "rejected": "rejected inputs by code",
     "warnings": "warnings by code (a record may have several)",
@@ -38,25 +41,22 @@ FIELDS = {
 }
 
 
-def summary(options: ParseOptions, tally: Tally, status: int, error: str | None) -> dict[str, Any]:
+def summary(
+    options: ParseOptions, tally: Tally, status: int, error: str | None, outputs: RunOutputs
+) -> dict[str, Any]:
     def absolute(path: str | None) -> str | None:
         return None if path in (None, "-") else os.path.abspath(path)
 
+    to_file = RECORDS in outputs.files
     return {
         "version": newsclean.__version__, "status": status, "error": error,
-        "inputs": tally.inputs, "records": tally.records, "records_with_warnings": tally.warned,
+        "committed": outputs.committed, "inputs": tally.inputs,
+        "records": tally.records if outputs.committed or not to_file else 0,
+        "records_parsed": tally.records + tally.duplicates,
+        "duplicates_skipped": tally.duplicates, "records_with_warnings": tally.warned,
         "rejected": dict(sorted(tally.rejected.items())),
         "warnings": dict(sorted(tally.warnings.items())),
         "unchanged_skipped": tally.skipped, "settling": tally.settling, "bytes": tally.size,
         "seconds": round(tally.elapsed, 3), "output": absolute(options.output),
         "errors_output": absolute(options.errors),
     }  # fmt: skip
-
-
-def write_summary(path: str, data: dict[str, Any]) -> None:
-    file = AtomicFile(path)
-    try:
-        file.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE))
-        file.commit()
-    finally:
-        file.abort()
