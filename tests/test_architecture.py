@@ -64,7 +64,7 @@ def test_imports_go_down_the_layers(path):
 
 def test_the_import_reader_sees_relative_and_lazy_imports():
     imports = _imports(PACKAGE / "run" / "parse.py")
-    assert "newsclean.io.sinks" in imports  # `from ..io.sinks import ...`
+    assert "newsclean.io.outputs" in imports  # `from ..io.outputs import ...`
     assert "newsclean.run.incremental" in imports  # imported inside a function
 
 

@@ -67,8 +67,8 @@ def worker_setup(parent: int) -> None:
 @contextlib.contextmanager
 def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of `jobs` worker processes (see `worker_setup`). Left early (an interrupt, an
-    error, a generator closed), it kills its workers at once: they must not finish work nobody
-    will read, nor outlive the run."""
+    error, a generator closed), it kills its workers at once (`_kill_workers`): they must not
+    finish work nobody will read, nor outlive the run."""
     # Imported here: a run over one input needs no pool, and starts faster without them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -91,10 +91,25 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
         finished = True
     finally:
         if not finished:
-            # The executor has no public way to do this before Python 3.14 (terminate_workers).
-            for worker in list(getattr(pool, "_processes", {}).values()):
-                worker.kill()
+            _kill_workers(pool)
         pool.shutdown(wait=True, cancel_futures=not finished)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers, and make sure its manager thread can still end.
+
+    A worker killed while it wrote a result leaves part of a message in the result pipe, and
+    the manager thread would wait for the rest forever (and `shutdown` for that thread). This
+    process holds the pipe's writing end too (the workers inherited theirs from it): once every
+    worker is dead, closing it turns that wait into end-of-file, which the executor takes for a
+    broken pool and cleans up after. The executor has no public way to do either before
+    Python 3.14 (`terminate_workers`), hence its private names, looked up defensively."""
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+        worker.kill()
+        worker.join()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def default_jobs() -> int:
