@@ -276,10 +276,12 @@ def _many_inputs(inbox, count: int) -> None:
         (inbox / f"{index:05d}.txt").write_bytes(sample[index % len(sample)].read_bytes())
 
 
-# Every step of a run with --state and -o, in order: a SIGKILL at each must lose nothing.
+# Every step of a run with --state, -o and --errors, in order: a kill at each must lose nothing.
 CRASH_POINTS = (
     "run-begun", "written:1", "written:3", "outputs-durable", "state-committing", "published",
+    "state-done",
 )  # fmt: skip
+STATUS_OF = {"": -signal.SIGKILL, "@SIGINT": 130, "@SIGTERM": 143}
 
 
 def _articles(out) -> list[tuple[str, int]]:
@@ -291,6 +293,11 @@ def _articles(out) -> list[tuple[str, int]]:
     ]
 
 
+def _rejected(errors) -> list[str]:
+    """The path of every error line in the committed `--errors` files in `errors`."""
+    return [entry["path"] for output in errors.glob("*.jsonl") for entry in lines_of(output)]
+
+
 def _assert_exactly_once(inbox, out) -> None:
     everything = newsclean("parse", "-q", str(inbox)).stdout.splitlines()
     expected = {(r["source"]["path"], r["source"]["index"]) for r in map(orjson.loads, everything)}
@@ -298,6 +305,12 @@ def _assert_exactly_once(inbox, out) -> None:
     assert len(seen) == len(set(seen)), "an article was written twice"
     assert set(seen) == expected, "an article was lost"
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    errors = out.parent / "errors"
+    if errors.exists():
+        assert sorted(_rejected(errors)) == [str(inbox / "empty.txt")], (
+            "an error line lost or twice"
+        )
+        assert not [p for p in errors.iterdir() if p.name.endswith(".tmp")]
 
 
 def _processes_naming(path) -> list[int]:
@@ -320,29 +333,38 @@ def _killed_run(inbox, state, output, step, *extra):
     return parse(inbox, state, output, *extra, env={"NEWSCLEAN_CRASH_AT": step})
 
 
+def _errors_beside(output) -> tuple[str, str]:
+    errors = output.parent.parent / "errors"
+    errors.mkdir(exist_ok=True)
+    return "--errors", str(errors / output.name)
+
+
+@pytest.mark.parametrize("how", STATUS_OF, ids=["SIGKILL", "SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("mode", ["default jobs", "-j 1", "stdin"])
 @pytest.mark.parametrize("step", CRASH_POINTS)
-def test_a_run_killed_at_any_step_loses_and_repeats_nothing(folders, step, mode):
+def test_a_run_stopped_at_any_step_loses_and_repeats_nothing(folders, step, mode, how):
     inbox, out, state = folders
-    errors = ("--errors", str(out.parent / "errors.jsonl"))
     if mode == "stdin":
         if step == "written:3":
             pytest.skip("standard input is one input: its third is never written")
+        if how:
+            pytest.skip("a stream is tested with SIGKILL: the files are what SIGINT/SIGTERM keep")
         stream = b"".join(path.read_bytes() for path in sorted(inbox.iterdir()))
 
         def run(output, **kwargs):  # a stream has no file to know again: its articles are
-            command = ["parse", "-q", "-", "--state", str(state), "-o", str(output), *errors]
+            command = ["parse", "-q", "-", "--state", str(state), "-o", str(output)]
             command.append("--dedupe")  # known by their dump's hash
             return newsclean(*command, input=stream, **kwargs)
     else:
         jobs = ["-j", "1"] if mode == "-j 1" else []
 
         def run(output, **kwargs):
-            return parse(inbox, state, output, *errors, *jobs, **kwargs)
+            return parse(inbox, state, output, *_errors_beside(output), *jobs, **kwargs)
 
-    killed = run(out / "1.jsonl", env={"NEWSCLEAN_CRASH_AT": step})
-    assert killed.returncode == -signal.SIGKILL
-    wait_for(lambda: not _processes_naming(out / "1.jsonl"), "the killed run's workers' end", 5)
+    stopped = run(out / "1.jsonl", env={"NEWSCLEAN_CRASH_AT": step + how})
+    assert stopped.returncode == STATUS_OF[how], stopped.stderr
+    assert b"Traceback" not in stopped.stderr
+    wait_for(lambda: not _processes_naming(out / "1.jsonl"), "the stopped run's workers' end", 5)
     if mode != "stdin":
         (inbox / "later.txt").write_bytes((GOLDEN / "xdebug.txt").read_bytes())
     assert run(out / "2.jsonl").returncode in (0, 1)
@@ -367,7 +389,8 @@ def test_kills_at_random_steps_over_many_runs_lose_and_repeat_nothing(folders):
     for run in range(10):
         _many_inputs(inbox, 200 + 40 * run)
         step = randomly.choice([*CRASH_POINTS, f"written:{randomly.randrange(1, 250)}", "none"])
-        _killed_run(inbox, state, out / f"{run}.jsonl", step, "-j", "1")
+        how = randomly.choice(list(STATUS_OF)) if step != "none" else ""
+        _killed_run(inbox, state, out / f"{run}.jsonl", step + how, "-j", "1")
     assert parse(inbox, state, out / "final.jsonl").returncode in (0, 1)
     _assert_exactly_once(inbox, out)
 

@@ -34,13 +34,18 @@ def parse(
     output: Annotated[
         str | None,
         typer.Option(
-            "-o", "--output", help="Write records to FILE, atomically, not stdout.", metavar="FILE"
+            "-o",
+            "--output",
+            help="Write records to FILE, atomically (a FIFO or device: into it), not stdout.",
+            metavar="FILE",
         ),
     ] = None,
     errors: Annotated[
         str | None,
         typer.Option(
-            "--errors", help="Write one JSON line per rejected input to FILE.", metavar="FILE"
+            "--errors",
+            help="Write one JSON line per rejected input to FILE (-: stdout, when -o names a file).",
+            metavar="FILE",
         ),
     ] = None,
     files_from: FilesFrom = None,
@@ -71,7 +76,7 @@ def parse(
         str | None,
         typer.Option(
             "--summary-json",
-            help="Write the run's summary to FILE as one JSON object, also when the run fails.",
+            help="Write the run's summary to FILE as one JSON object, also when the run fails (-: stdout, when -o names a file).",
             metavar="FILE",
         ),
     ] = None,

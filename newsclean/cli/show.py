@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 
 def show(
-    path: Annotated[str, typer.Argument(help="A dump file.", show_default=False)],
+    path: Annotated[
+        str, typer.Argument(help="A dump file; - for standard input.", show_default=False)
+    ],
     index: Annotated[
         int,
         typer.Option("--index", "-k", help="Which article of the file: 0, 1, ... (-1: the last)."),
@@ -40,6 +42,8 @@ def show(
       newsclean show dump/0001.txt
 
       newsclean show archive.txt --index 2 --json
+
+      zcat dump.txt.gz | newsclean show - --index -1
     """
     from ..io.environment import Environment
     from ..run.show import run_show

@@ -95,6 +95,14 @@ def target(option: str, given: str) -> Target:
     return Target(option, given, real)
 
 
+class Collision(UsageError):
+    """Two outputs name one place (`places`: what they name)."""
+
+    def __init__(self, message: str, places: set[str]) -> None:
+        super().__init__(message)
+        self.places = places
+
+
 def check_distinct(
     targets: Sequence[Target],
     state: str | None = None,
@@ -108,13 +116,14 @@ def check_distinct(
         place = each.place()
         if place in seen:
             first = seen[place]
-            raise UsageError(
+            raise Collision(
                 f"{first.option} and {each.option} both name {each.shown()}: each output needs"
-                " its own"
+                " its own",
+                {place},
             )
         seen[place] = each
         if state is not None and place == os.path.realpath(state):
-            raise UsageError(f"{each.option} {each.given}: is the --state file")
+            raise Collision(f"{each.option} {each.given}: is the --state file", {place})
         if each.replaced is not None:
             _not_an_input(each, inputs, only)
 

@@ -17,7 +17,7 @@ import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..core.record import (
     DECOMPRESS_ERROR,
@@ -138,6 +138,17 @@ def read_input(
     if len(raw) > max_bytes:
         return Rejection(shown, TOO_LARGE, f"larger than {max_bytes} bytes")
     return _decompressed(raw, shown, max_bytes)
+
+
+def read_whole_stream(stream: BinaryIO | io.BufferedIOBase, max_bytes: int) -> bytes | Rejection:
+    """All of standard input as one input (`show -`), decompressed, or why it cannot be read."""
+    try:
+        raw = stream.read(max_bytes + 1) or b""
+    except OSError as error:
+        return Rejection(STDIN, READ_ERROR, error.strerror or str(error))
+    if len(raw) > max_bytes:
+        return Rejection(STDIN, TOO_LARGE, f"larger than {max_bytes} bytes")
+    return _decompressed(raw, STDIN, max_bytes)
 
 
 def _stream_reader(stream: io.BufferedIOBase) -> Callable[[], bytes]:

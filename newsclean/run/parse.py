@@ -20,7 +20,7 @@ from ..core.record import NOT_A_DUMP, Rejection
 from ..exits import ExitStatus, NewscleanError, UsageError
 from ..io.crashpoints import crash_point
 from ..io.environment import Environment
-from ..io.outputs import STDOUT, RunOutputs, Target, check_distinct, target, write_whole
+from ..io.outputs import STDOUT, Collision, RunOutputs, Target, check_distinct, target, write_whole
 from ..io.paths import STDIN
 from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
@@ -148,6 +148,8 @@ def run_parse(
         outputs = RunOutputs(targets.records, targets.rejections, env.stdout)
         status = _run(options, env, progress, tally, outputs)
     except NewscleanError as error:
+        if isinstance(error, Collision) and summary_to and summary_to.place() in error.places:
+            raise  # the summary would overwrite what it collides with
         _summarise(summary_to, options, tally, outputs, error.status, str(error) or None, env)
         raise
     except KeyboardInterrupt:

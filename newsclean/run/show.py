@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from ..core.parse import parse_input
 from ..core.record import Record, Rejection
 from ..exits import ExitStatus, NewscleanError
 from ..io.environment import Environment
-from ..io.paths import shown_path
-from ..io.read import read_input
+from ..io.paths import STDIN, shown_path
+from ..io.read import read_input, read_whole_stream
 from ..io.sinks import Present, deliver
 
 
@@ -23,11 +25,16 @@ class Shown:
     path: str  # as given (for a command that shows another article)
 
 
-def pick(path: str, index: int, max_bytes: int) -> Shown:
-    """Article number `index` of the input at `path` (-1: the last); NewscleanError when there
-    is none."""
+def pick(
+    path: str, index: int, max_bytes: int, stdin: BinaryIO | io.BufferedIOBase | None = None
+) -> Shown:
+    """Article number `index` of the input at `path` (-1: the last; `-`: all of `stdin`);
+    NewscleanError when there is none."""
     shown = shown_path(path)  # a name that is not UTF-8, escaped as `parse` writes it
-    data = read_input(path, max_bytes)
+    if path == STDIN and stdin is not None:
+        data = read_whole_stream(stdin, max_bytes)
+    else:
+        data = read_input(path, max_bytes)
     if isinstance(data, Rejection):
         raise NewscleanError(f"{shown}: {data.code}: {data.message}", ExitStatus.REJECTED)
     parsed = parse_input(data, shown)
@@ -52,7 +59,7 @@ def run_show(
     """Article number `index` of `path`: its record as JSON on stdout, or drawn by `present`
     (which is given the `Shown`)."""
     env = env or Environment()
-    shown = pick(path, index, max_bytes)
+    shown = pick(path, index, max_bytes, env.stdin)
     if present is not None:
         present(shown)
     else:

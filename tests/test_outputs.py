@@ -1,0 +1,229 @@
+"""A run's outputs (io/outputs.py): where each goes, what `-` means, outputs that would collide,
+every byte delivered, and counts that say what was written."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import orjson
+import pytest
+
+from helpers import ROOT, TESTS, newsclean, wait_for
+
+GOLDEN = TESTS / "golden"
+EXAMPLES = ROOT / "examples" / "dumps"
+SAMPLE = TESTS / "corpus_sample" / "dump"
+
+
+def _one_line(result) -> str:
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+# -- what `-`, FIFOs and devices mean ------------------------------------------------------------
+
+
+def test_summary_json_on_a_fifo_is_written_into_it(tmp_path):
+    fifo = tmp_path / "summary"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = newsclean("parse", "-q", str(EXAMPLES), "-o", str(tmp_path / "o.jsonl"),
+                       "--summary-json", str(fifo))  # fmt: skip
+    reader.join(60)
+    assert result.returncode == 0
+    assert fifo.is_fifo()  # written into, never replaced by a regular file
+    assert orjson.loads(got[0])["records"] == 16
+
+
+def test_errors_dash_is_stdout_when_records_go_to_a_file(tmp_path):
+    result = newsclean("parse", "-q", str(GOLDEN / "empty.txt"), str(GOLDEN / "clean.txt"),
+                       "-o", str(tmp_path / "o.jsonl"), "--errors", "-")  # fmt: skip
+    assert result.returncode == 1
+    assert [orjson.loads(line)["code"] for line in result.stdout.splitlines()] == ["empty"]
+    assert not (tmp_path / "-").exists() and not (ROOT / "-").exists()
+    assert len((tmp_path / "o.jsonl").read_bytes().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--errors", "-"], ["--summary-json", "-"], ["-o", "-", "--errors", "-"]],
+    ids=["errors", "summary", "both"],
+)
+def test_dash_twice_on_stdout_is_one_line_and_exit_2(args):
+    result = newsclean("parse", str(GOLDEN / "clean.txt"), *args)
+    assert result.returncode == 2 and result.stdout == b""
+    assert "both name standard output" in _one_line(result)
+
+
+def test_show_dash_reads_standard_input():
+    dump = (GOLDEN / "concat.txt").read_bytes()
+    result = newsclean("show", "-", "--index", "-1", "--json", input=dump)
+    assert result.returncode == 0, result.stderr
+    record = orjson.loads(result.stdout)
+    assert record["source"]["path"] == "-" and record["source"]["index"] >= 1
+
+
+# -- outputs that would collide: refused before anything is read ---------------------------------
+
+
+def test_two_outputs_naming_one_file_are_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "x.jsonl"
+    for second in (["--summary-json", str(out)], ["--errors", str(out)]):
+        result = newsclean("parse", str(EXAMPLES), "-o", str(out), *second)
+        assert result.returncode == 2
+        assert "both name" in _one_line(result) and not out.exists()
+    state = newsclean("parse", str(EXAMPLES), "-o", str(out), "--state", str(out))
+    assert state.returncode == 2 and "is the --state file" in _one_line(state)
+    assert not out.exists()
+
+
+def test_a_link_to_the_same_file_collides_too(tmp_path):
+    out, link = tmp_path / "x.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(out)
+    result = newsclean("parse", str(EXAMPLES), "-o", str(link), "--errors", str(out))
+    assert result.returncode == 2 and "both name" in _one_line(result)
+
+
+def test_an_output_naming_an_input_is_refused_and_the_input_kept(tmp_path):
+    inbox = tmp_path / "d"
+    inbox.mkdir()
+    dump = (GOLDEN / "clean.txt").read_bytes()
+    (inbox / "clean.txt").write_bytes(dump)
+    named = newsclean("parse", str(inbox / "clean.txt"), "-o", str(inbox / "clean.txt"))
+    assert named.returncode == 2 and "is an input" in _one_line(named)
+    walked = newsclean("parse", str(inbox), "-o", str(inbox / "clean.txt"))
+    assert walked.returncode == 2 and "input folder" in _one_line(walked)
+    new_in_folder = newsclean("parse", str(inbox), "-o", str(inbox / "out.jsonl"))
+    assert new_in_folder.returncode == 2  # the next run would read it as an input
+    assert (inbox / "clean.txt").read_bytes() == dump and not (inbox / "out.jsonl").exists()
+    # Left out by the filters, or hidden, it is no input: allowed.
+    excluded = newsclean("parse", "-q", str(inbox), "--exclude", "*.jsonl",
+                         "-o", str(inbox / "out.jsonl"))  # fmt: skip
+    assert excluded.returncode == 0, excluded.stderr
+    (inbox / "out.jsonl").unlink()
+    hidden = newsclean("parse", "-q", str(inbox), "-o", str(inbox / ".out.jsonl"))
+    assert hidden.returncode == 0, hidden.stderr
+
+
+# -- every byte delivered -------------------------------------------------------------------------
+
+
+def test_a_non_blocking_unbuffered_stdout_gets_every_record():
+    """PYTHONUNBUFFERED=1 makes stdout a raw file; with O_NONBLOCK (set by some supervisors) a
+    write takes part of the bytes, or none until the reader has read."""
+    expected = newsclean("parse", "-q", str(SAMPLE)).stdout
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "parse", "-q", "-j", "1", str(SAMPLE)],
+        stdout=write_end, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    os.close(write_end)
+
+    def waiting_for_room() -> bool:
+        """The run sleeps in select/poll: its write found the pipe full."""
+        with open(f"/proc/{run.pid}/wchan") as wchan:
+            return any(word in wchan.read() for word in ("poll", "select"))
+
+    # The reader is slow: it reads nothing until a write of the run has found the pipe full
+    # (or the run is over: without the loop over partial writes, it ends having lost bytes).
+    wait_for(lambda: run.poll() is not None or waiting_for_room(), "a full pipe")
+    got = b""
+    while chunk := os.read(read_end, 65536):
+        got += chunk
+    os.close(read_end)
+    assert run.wait(60) == 0, run.stderr.read()
+    assert got == expected
+
+
+def test_unbuffered_stdout_into_head_ends_141():
+    command = f"{sys.executable} -m newsclean parse {SAMPLE} | head -1"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, env=env)
+    assert (result.returncode, result.stderr) == (141, b"")
+    assert len(result.stdout.splitlines()) == 1
+
+
+# -- counts that say what was written -------------------------------------------------------------
+
+
+def test_with_dedupe_every_count_is_the_lines_written(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.txt", "b.txt"):  # the same article twice
+        (inbox / name).write_bytes((GOLDEN / "clean.txt").read_bytes())
+    state, out, report = tmp_path / "s.db", tmp_path / "o.jsonl", tmp_path / "run.json"
+    result = newsclean("parse", str(inbox), "--state", str(state), "--dedupe", "-o", str(out),
+                       "--summary-json", str(report))  # fmt: skip
+    assert result.returncode == 0
+    written = len(out.read_bytes().splitlines())
+    summary = orjson.loads(report.read_bytes())
+    assert (written, summary["records"], summary["duplicates_skipped"]) == (1, 1, 1)
+    assert summary["records_parsed"] == 2
+    assert (
+        "1 record (" in result.stderr.decode() and "1 duplicates left out" in result.stderr.decode()
+    )
+    shown = json.loads(newsclean("state", "show", str(state), "--json").stdout)
+    assert (shown["runs"][-1]["records"], shown["runs"][-1]["duplicates"]) == (1, 1)
+
+
+def test_after_an_interrupt_the_summary_says_nothing_was_committed(tmp_path):
+    report = tmp_path / "run.json"
+    result = newsclean("parse", str(EXAMPLES), "-o", str(tmp_path / "o.jsonl"), "-j", "1",
+                       "--summary-json", str(report),
+                       env={"NEWSCLEAN_CRASH_AT": "written:3@SIGTERM"})  # fmt: skip
+    assert result.returncode == 143
+    summary = orjson.loads(report.read_bytes())
+    assert (summary["status"], summary["committed"], summary["records"]) == (143, False, 0)
+    assert summary["records_parsed"] > 0 and not (tmp_path / "o.jsonl").exists()
+
+
+# -- the state file --------------------------------------------------------------------------------
+
+
+def test_an_empty_state_file_is_refused(tmp_path):
+    state = tmp_path / "s.db"
+    state.write_bytes(b"")
+    result = newsclean("parse", str(EXAMPLES), "--state", str(state), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2 and "an empty file" in _one_line(result)
+    assert state.read_bytes() == b"" and not (tmp_path / "o").exists()
+
+
+def test_a_state_locked_by_another_program_is_held_not_damaged(tmp_path):
+    state = tmp_path / "s.db"
+    assert newsclean("parse", "-q", str(EXAMPLES), "--state", str(state)).returncode == 0
+    holder = sqlite3.connect(state, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = newsclean("parse", "-q", str(EXAMPLES), "--state", str(state))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 75 and "held by another program" in _one_line(result)
+
+
+def test_a_promised_file_that_is_gone_is_said_and_its_inputs_taken_again(tmp_path):
+    inbox, out, state = tmp_path / "in", tmp_path / "out", tmp_path / "s.db"
+    inbox.mkdir()
+    out.mkdir()
+    (inbox / "clean.txt").write_bytes((GOLDEN / "clean.txt").read_bytes())
+    first = newsclean("parse", "-q", str(inbox), "--state", str(state), "-o", str(out / "1.jsonl"),
+                      env={"NEWSCLEAN_CRASH_AT": "state-committing"})  # fmt: skip
+    assert first.returncode < 0  # killed after its promise
+    for temporary in out.glob(".*.tmp"):
+        temporary.unlink()  # lost, as a cleaner of /tmp or a person might
+    second = newsclean("parse", str(inbox), "--state", str(state), "-o", str(out / "2.jsonl"))
+    assert second.returncode == 0
+    assert "is gone: its inputs are parsed again" in second.stderr.decode()
+    assert len((out / "2.jsonl").read_bytes().splitlines()) == 1  # taken again, not lost
+    runs = json.loads(newsclean("state", "show", str(state), "--json").stdout)["runs"]
+    assert [run["status"] for run in runs] == ["lost", "done"]
