@@ -122,6 +122,11 @@ def parse(
 ) -> None:
     """Parse dumps into one JSON record per article on stdout.
 
+    Files named by -o and --errors appear whole or not at all: written under temporary names,
+    fsynced, promised in the --state file, renamed into place, then the run is marked done.
+    From the promise on, SIGINT and SIGTERM wait for the commit; a run killed there is
+    completed by the next.
+
     Examples:
 
       newsclean parse dump/ | jq -r .headline
