@@ -27,7 +27,10 @@ def _on_sigterm(signum: int, frame: object) -> NoReturn:
 
 
 def _quiet_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the final flush cannot fail."""
+    """After a broken pipe or a failed write, point stdout at /dev/null so that the final
+    flush of what Python still buffers cannot fail again (exit 120 and a trace at exit)."""
+    if sys.stdout is None:  # started without one (`>&-`): nothing is buffered
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
@@ -54,6 +57,8 @@ def run_command(action: Callable[[], int]) -> NoReturn:
     except NewscleanError as error:
         typer.echo(f"newsclean: {printable(str(error))}", err=True)
         status = error.status
+        if status == ExitStatus.OUTPUT_FAILED:
+            _quiet_stdout()
     finally:
         if not settles_on_exit:
             signal.signal(signal.SIGTERM, previous)
