@@ -3,6 +3,8 @@ every byte delivered, and counts that say what was written."""
 
 from __future__ import annotations
 
+import fcntl
+import io
 import json
 import os
 import sqlite3
@@ -227,3 +229,40 @@ def test_a_promised_file_that_is_gone_is_said_and_its_inputs_taken_again(tmp_pat
     assert len((out / "2.jsonl").read_bytes().splitlines()) == 1  # taken again, not lost
     runs = json.loads(newsclean("state", "show", str(state), "--json").stdout)["runs"]
     assert [run["status"] for run in runs] == ["lost", "done"]
+
+
+def test_a_full_disk_summary_counts_what_was_parsed(tmp_path):
+    report = tmp_path / "run.json"
+    result = newsclean(
+        "parse", "-q", str(EXAMPLES), "-o", "/dev/full", "--summary-json", str(report)
+    )
+    assert result.returncode == 74
+    summary = orjson.loads(report.read_bytes())
+    assert summary["status"] == 74 and "No space left" in summary["error"]
+    assert summary["inputs"] > 0 and summary["bytes"] > 0 and summary["committed"] is False
+
+
+def test_state_show_needs_no_lock_and_says_what_a_folder_is(tmp_path):
+    state = tmp_path / "s.db"
+    assert newsclean("parse", "-q", str(EXAMPLES), "--state", str(state)).returncode == 0
+    with open(f"{state}.lock", "w") as lock:  # another run holds it
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        shown = newsclean("state", "show", str(state), "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["inputs"] == 14
+    folder = newsclean("state", "show", str(tmp_path))
+    assert folder.returncode == 2 and "is a folder" in _one_line(folder)
+
+
+def test_dry_run_on_a_terminal_escapes_names(tmp_path):
+    from newsclean.io.environment import Environment
+    from newsclean.run.dry_run import run_dry
+    from newsclean.run.inputs import ParseOptions
+
+    (tmp_path / "a\x1b[2Jb\nc.txt").write_bytes(b"x")
+    stdout = io.BytesIO()
+    env = Environment(stdin=io.BytesIO(), stdout=stdout, stdout_isatty=True)
+    run_dry(ParseOptions(paths=[str(tmp_path)]), env)
+    assert stdout.getvalue().decode() == f"{tmp_path}/a\\x1b[2Jb\\nc.txt\n"
+    piped = io.BytesIO()  # off a terminal: the name's bytes, for --files-from and xargs -0
+    run_dry(ParseOptions(paths=[str(tmp_path)], null_separated=True), Environment(stdout=piped))
+    assert piped.getvalue() == f"{tmp_path}/a\x1b[2Jb\nc.txt\0".encode()

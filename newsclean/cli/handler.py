@@ -60,6 +60,11 @@ def run_command(action: Callable[[], int]) -> NoReturn:
         if status == ExitStatus.OUTPUT_FAILED:
             _quiet_stdout()
     finally:
-        if not settles_on_exit:
+        if settles_on_exit:
+            # The command is over, however it ended; what is left is the interpreter's exit
+            # (joining threads, flushing): a second signal (a process group signalled twice)
+            # would only print a trace from there.
+            _ignore_interrupts()
+        else:
             signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(int(status))

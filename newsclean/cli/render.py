@@ -10,15 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.record import Rejection
-from ..io.environment import Environment
+from ..io.environment import Environment, printable
 from ..io.sinks import Present, write_report
-
-
-def printable(text: str) -> str:
-    """`text` with every control or format character shown as an escape (`\\x1b`)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def rejection_line(rejection: Rejection) -> str:

@@ -37,6 +37,14 @@ def _stderr() -> TextIO:
     return io.StringIO() if sys.stderr is None else sys.stderr
 
 
+def printable(text: str) -> str:
+    """`text` with every control or format character shown as an escape (`\\x1b`): what a
+    terminal is shown of untrusted text (names, messages, articles)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def isatty(stream: object) -> bool:
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]

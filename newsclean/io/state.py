@@ -71,6 +71,10 @@ class StateLocked(NewscleanError):
     status = ExitStatus.STATE_LOCKED
 
 
+class OlderSchema(UsageError):
+    """The state is of an older schema: only a run that may write it migrates it."""
+
+
 class UnfinishedRun(NamedTuple):
     """A run the state does not know as ended: killed before its promise (`running`), or
     after it (`committing`), with what it promised to publish (`outputs` JSON, as written)."""
@@ -91,8 +95,8 @@ class State:
     @contextlib.contextmanager
     def open(cls, path: str, create: bool = True) -> Iterator[State]:
         """Lock the state at `path` (creating it if missing), check it, migrate it forward."""
-        if not create and not os.path.isfile(path):
-            raise UsageError(f"{path}: no such state file")
+        if not create:
+            _exists(path)
         lock = _lock(path)
         try:
             if not os.path.exists(path):
@@ -106,6 +110,23 @@ class State:
             raise _failure(path, error) from None
         finally:
             os.close(lock)
+
+    @classmethod
+    @contextlib.contextmanager
+    def snapshot(cls, path: str) -> Iterator[State]:
+        """The state at `path` to read (`state show`), as it is on disk: no lock taken, so a
+        read-only file system or a run holding it is no obstacle; an older schema is migrated
+        first (which takes the lock)."""
+        _exists(path)
+        try:
+            with cls.reading(path) as state:
+                assert state is not None  # it exists
+                yield state
+                return
+        except OlderSchema:
+            pass
+        with cls.open(path, create=False) as state:
+            yield state
 
     @classmethod
     @contextlib.contextmanager
@@ -248,6 +269,13 @@ class State:
         return len(gone)
 
 
+def _exists(path: str) -> None:
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a folder, not a state file")
+    if not os.path.isfile(path):
+        raise UsageError(f"{path}: no such state file")
+
+
 def _lock(path: str) -> int:
     """Hold `PATH.lock`, or raise StateLocked naming the process that holds it."""
     lock_path = f"{path}.lock"
@@ -348,7 +376,7 @@ def _check_current(connection: sqlite3.Connection, path: str) -> None:
     if meta.get("application") != APPLICATION:
         raise UsageError(f"--state {path}: not a newsclean state file (a foreign database)")
     if meta.get("schema_version") != str(SCHEMA_VERSION):
-        raise UsageError(
+        raise OlderSchema(
             f"--state {path}: schema {meta.get('schema_version')}, not {SCHEMA_VERSION}: a run "
             "without --dry-run migrates it"
         )

@@ -3,7 +3,9 @@
 After `--glob`/`--exclude`, `--shard` and `--min-age`; with `--state`, only the new and changed
 inputs (the state is read, never locked or written). Paths are written as the file system holds
 them (bytes), so that the list can go to `--files-from` or `xargs` as it is; with `-0`, each
-ends in a NUL instead of a newline. Folders that cannot be walked are named on stderr.
+ends in a NUL instead of a newline. On a terminal, names are shown as text, their control
+characters escaped (`\x1b`, `\n`): nothing in a name acts on the terminal or splits an entry.
+Folders that cannot be walked are named on stderr.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from contextlib import nullcontext
 
 from ..core.record import Rejection
 from ..exits import ExitStatus
-from ..io.environment import Environment
-from ..io.paths import STDIN
+from ..io.environment import Environment, printable
+from ..io.paths import STDIN, shown_path
 from ..io.sinks import StreamSink
 from ..io.state import State
 from .incremental import unseen
@@ -35,7 +37,8 @@ def run_dry(
                 if rejected is not None:
                     rejected(item)
                 continue
-            sink.write(os.fsencode(item) + end)
+            shown = printable(shown_path(item)).encode() if env.stdout_isatty else None
+            sink.write((shown or os.fsencode(item)) + end)
     sink.commit()
     return ExitStatus.OK
 

@@ -189,10 +189,10 @@ def _run(
                 outputs.flush(final=True)
                 continue
             lines, duplicates = (outcome.lines, 0) if tracker is None else tracker.accept(outcome)
+            tally.add(outcome, duplicates)  # parsed, whether or not its write succeeds
             outputs.write(lines)
             if outcome.rejection is not None:
                 outputs.reject(orjson.dumps(outcome.rejection, option=orjson.OPT_APPEND_NEWLINE))
-            tally.add(outcome, duplicates)
             crash_point("written", tally.inputs)
             if progress is not None:
                 progress.add(outcome, tally)

@@ -13,7 +13,7 @@ def run_state_show(
 ) -> ExitStatus:
     """The state's inputs by outcome and its runs, as JSON on stdout unless `present` draws them."""
     env = env or Environment()
-    with State.open(path, create=False) as state:
+    with State.snapshot(path) as state:
         summary = state.summary()
     deliver(summary, env.stdout, present)
     return ExitStatus.OK
