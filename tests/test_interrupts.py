@@ -39,13 +39,27 @@ def _temporary(out) -> list:
     return [path for path in out.iterdir() if path.name.endswith(".tmp")]
 
 
+def _status_after(run: subprocess.Popen, stop) -> int:
+    """Call `stop`, then the run's exit status, which must come within BOUND seconds and after
+    no traceback."""
+    try:
+        stop()
+        run.wait(timeout=BOUND)
+        assert b"Traceback" not in run.stderr.read()
+        return run.returncode
+    finally:
+        run.kill()
+        run.wait()
+
+
 def _signalled(inbox, out, number: int, after: int) -> int:
     """A run writing to `out`/clean.jsonl, sent `number` once its temporary file holds `after`
     bytes (or once it ended, if it ended first); its exit status."""
     run = subprocess.Popen(
         [*COMMAND, str(inbox), "-o", str(out / "clean.jsonl")], stderr=subprocess.PIPE
     )
-    try:
+
+    def stop() -> None:
         wait_for(
             lambda: (
                 run.poll() is not None
@@ -54,28 +68,21 @@ def _signalled(inbox, out, number: int, after: int) -> int:
             "the run's output",
         )
         run.send_signal(number)
-        run.wait(timeout=BOUND)
-        assert b"Traceback" not in run.stderr.read()
-        return run.returncode
-    finally:
-        run.kill()
-        run.wait()
+
+    return _status_after(run, stop)
 
 
 def _piped(inbox, after: int) -> int:
     """A run on stdout whose reader goes away after `after` bytes; its exit status."""
     run = subprocess.Popen([*COMMAND, str(inbox)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+
+    def stop() -> None:
         got = 0
         while got < after and (chunk := run.stdout.read1(65536)):
             got += len(chunk)
         run.stdout.close()
-        run.wait(timeout=BOUND)
-        assert b"Traceback" not in run.stderr.read()
-        return run.returncode
-    finally:
-        run.kill()
-        run.wait()
+
+    return _status_after(run, stop)
 
 
 @pytest.mark.slow
@@ -117,15 +124,14 @@ def test_interrupts_to_a_local_batch_always_end_it_and_a_resume_completes(inbox,
         command = [sys.executable, "-m", "newsclean", "batch", str(inbox), "-o", str(out)]
         command += ["--shards", "8", "-j", "2"]
         run = subprocess.Popen(command, stderr=subprocess.PIPE)
-        try:
-            wait_for(_begun(run, out, parts=randomly.randrange(0, 6)), "the batch's parts")
+        begun = _begun(run, out, parts=randomly.randrange(0, 6))
+
+        def stop(begun=begun, run=run, number=number) -> None:
+            wait_for(begun, "the batch's parts")
             run.send_signal(number)
-            run.wait(timeout=BOUND)
-            assert b"Traceback" not in run.stderr.read()
-            assert run.returncode in (0, 128 + number), (attempt, run.returncode)
-        finally:
-            run.kill()
-            run.wait()
+
+        status = _status_after(run, stop)
+        assert status in (0, 128 + number), (attempt, status)
     resumed = subprocess.run([*command, "--resume"], capture_output=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
 
