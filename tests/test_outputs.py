@@ -65,6 +65,12 @@ def test_dash_twice_on_stdout_is_one_line_and_exit_2(args):
     assert "both name standard output" in _one_line(result)
 
 
+def test_state_dash_is_refused(tmp_path):
+    result = newsclean("parse", str(EXAMPLES), "--state", "-", cwd=tmp_path)
+    assert result.returncode == 2 and "--state needs a FILE" in _one_line(result)
+    assert not list(tmp_path.iterdir())
+
+
 def test_show_dash_reads_standard_input():
     dump = (GOLDEN / "concat.txt").read_bytes()
     result = newsclean("show", "-", "--index", "-1", "--json", input=dump)

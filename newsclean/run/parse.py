@@ -112,6 +112,8 @@ def _check_options(options: ParseOptions) -> None:
     options.file_filter()
     if (options.force or options.dedupe) and options.state is None:
         raise UsageError("--force and --dedupe need --state FILE")
+    if options.state == STDOUT:
+        raise UsageError("--state needs a FILE: a state cannot be standard input or output")
 
 
 @dataclass(frozen=True, slots=True)
