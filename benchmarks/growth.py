@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from newsclean import parse_input
+from newsclean.io.patterns import FileFilter
 from newsclean.io.read import stream_dumps
 
 HEADER = b"Headline here\n\nHeadline here\nTue Oct 25, 2016 21:36:02\n\n"
@@ -67,12 +68,30 @@ def as_stream(data: bytes) -> None:
         pass
 
 
+def a_name(n: int) -> bytes:
+    return b"a" * n
+
+
+def a_path(n: int) -> bytes:
+    return b"/".join([b"a"] * n)
+
+
+def star_glob(data: bytes) -> None:
+    FileFilter.of(["*a*a*a*a*a*a*a*a*a*a*b"]).takes(data.decode())  # type: ignore[union-attr]
+
+
+def globstar_glob(data: bytes) -> None:
+    FileFilter.of(["/".join(["**"] * 9) + "/b"]).takes(data.decode())  # type: ignore[union-attr]
+
+
 CASES: list[tuple[str, Callable[[int], bytes], int, Callable[[bytes], None]]] = [
     ("dumps without payload", no_payloads, 5_000, as_file),
     (".php: lines, no value", php_lines, 20_000, as_file),
     ("array key backtracking", key_backtracking, 20_000, as_file),
     ('truncated JSON, many "}', truncated_json, 5_000, as_file),
     ("stdin: one long dump", long_stream_dump, 40_000, as_stream),
+    ("--glob *a*a*...*b, a name", a_name, 200_000, star_glob),
+    ("--glob **/**/.../b, a path", a_path, 20_000, globstar_glob),
 ]
 
 
