@@ -644,3 +644,35 @@ def test_usage_errors_never_echo_escape_sequences(args):
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "\\x1b" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["clean.txt", "array_payload.txt", "concat.txt"])
+def test_a_live_stdin_releases_a_dump_without_a_final_newline_while_the_pipe_is_open(name):
+    """Most dumps end without a newline: once the producer pauses, the record comes out, not
+    when the next dump's bytes (or the end of the stream) arrive."""
+    data = (GOLDEN / name).read_bytes().rstrip(b"\n")
+    expected = newsclean("parse", "-q", "-", input=data).stdout
+    run = subprocess.Popen(
+        [sys.executable, "-m", "newsclean", "parse", "-q", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        run.stdin.write(data)
+        run.stdin.flush()  # and the pipe stays open
+        got = b""
+
+        def every_record_out() -> bool:
+            nonlocal got
+            while select.select([run.stdout], [], [], 0)[0]:
+                chunk = os.read(run.stdout.fileno(), 65536)
+                if not chunk:
+                    return True
+                got += chunk
+            return got.count(b"\n") >= expected.count(b"\n")
+
+        wait_for(every_record_out, "the records while stdin is open")
+        assert run.poll() is None  # still reading: the records came out before the end
+        assert got == expected
+    finally:
+        run.kill()
+        run.wait()

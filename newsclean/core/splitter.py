@@ -168,7 +168,7 @@ def _first_payload(
     while match := find_payload(buf, pos, hint):
         if first is not None and _next_header(buf, start, match.start()) is not None:
             return first  # a new dump begins before this value: it is not this dump's
-        value = read_payload(buf, match.start(), final, dump_starts_at)
+        value = read_payload(buf, match.start(), final, dump_starts_at, settled)
         if value is None:
             return None
         if value is not NOT_A_PAYLOAD:
@@ -221,8 +221,9 @@ def next_dump(
     if value is None:
         return DumpSpan(start, len(buf)) if final else None
     end = max(line_end(buf, value.end), payload_start + 1)
-    if not final and end == len(buf) and buf[end - 1 : end] != b"\n":
-        return None  # its line end (or a CRLF's LF) may still be on its way
+    if not (final or settled) and end == len(buf) and buf[end - 1 : end] != b"\n":
+        return None  # its line end (or a CRLF's LF) may still be on its way; at a live
+        # stream's pause, a dump complete up to its last byte ends there
     return DumpSpan(start, end, payload_start, value)
 
 

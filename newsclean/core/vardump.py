@@ -140,9 +140,12 @@ class _NeedMore(Exception):
 
 
 class _Reader:
-    def __init__(self, buf: Buffer, final: bool) -> None:
+    def __init__(self, buf: Buffer, final: bool, settled: bool = False) -> None:
         self.buf = buf
         self.final = final
+        # A live stream paused: a value complete up to the last byte that has arrived ends
+        # there (most dumps have no final newline); a value still incomplete waits as before.
+        self.settled = settled
         self.mismatch = False
         self.truncated = False
         self.malformed = False
@@ -151,7 +154,7 @@ class _Reader:
 
     def at_line_end(self, pos: int) -> bool:
         if pos >= len(self.buf):
-            if not self.final:
+            if not (self.final or self.settled):
                 raise _NeedMore
             return True
         return self.buf[pos] in b"\r\n"
@@ -455,14 +458,19 @@ def _with_own_line_prefix(buf: Buffer, match: re.Match[bytes], pos: int) -> re.M
 
 
 def read_payload(
-    buf: Buffer, pos: int, final: bool = True, next_dump_at: NextDumpAt | None = None
+    buf: Buffer,
+    pos: int,
+    final: bool = True,
+    next_dump_at: NextDumpAt | None = None,
+    settled: bool = False,
 ) -> DumpedValue | None:
     """Read the payload starting at `pos` (a match of PAYLOAD_START); None: more input needed.
 
     `next_dump_at(buf, pos, final)` says whether a new dump starts right at pos (None: more input
     needed): a string's closing quote may be followed directly by the next dump's headline.
+    `settled`: a live stream paused, and a value complete at the buffer's end ends there.
     """
-    reader = _Reader(buf, final)
+    reader = _Reader(buf, final, settled)
     if not _VALUE_START.match(buf, pos) and (prefix := _XDEBUG.match(buf, pos)):
         pos = prefix.end()
     try:
@@ -480,10 +488,13 @@ def read_payload(
                 end = _skip_to_array_end(buf, end, final)
             return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
-            glued = next_dump_at is not None and reader.decided(
-                next_dump_at(buf, match.end(), final)
+            ends_line = reader.at_line_end(match.end())
+            glued = (
+                not ends_line
+                and next_dump_at is not None
+                and reader.decided(next_dump_at(buf, match.end(), final))
             )
-            if not (reader.at_line_end(match.end()) or glued):
+            if not (ends_line or glued):
                 return NOT_A_PAYLOAD  # a line that merely begins like one: `NULL pointers ...`
             return _finish(reader, _KINDS[match[0][:1]], None, 0, match.end())
         reader.unreadable(pos)

@@ -193,8 +193,10 @@ def stream_dumps(
     Each list comes with whether the stream is idle (the read was short): a caller should then
     flush what it holds, so that records of a slow producer come out at once. On a `live`
     stream an idle pause also settles a dump whose complete payload waits only to see what
-    follows it (a new dump, or body text: see `next_dump`); without `live`, the split is exactly
-    a file's, however the bytes arrive. Raises
+    follows it (a new dump, body text, or the newline most dumps lack: see `next_dump`), so a
+    slow producer's record comes out at once; a producer that paused in the middle of a line
+    right after a complete value (`NULL` of `NULL pointers`) would see it taken for a payload.
+    Without `live`, the split is exactly a file's, however the bytes arrive. Raises
     StreamRejected when the stream begins with binary data, and the decompressor's error when a
     compressed stream is damaged.
     """
