@@ -25,6 +25,21 @@ def no_payloads(n: int) -> bytes:
     return (HEADER + b"A body paragraph with some words.\n\n") * n
 
 
+def no_payloads_then_one(n: int) -> bytes:
+    """Dumps without a payload, then one with: each searched to that payload again."""
+    return no_payloads(n) + HEADER + b"body\n\n" + b'string(2) "[]"'
+
+
+def value_lines(n: int) -> bytes:
+    """A body of value-like lines (`int(5)`) that end no dump: each dump scanned them all, and
+    looked for a header before each (cubic)."""
+    return HEADER + b"int(5)\nx: y\n" * n
+
+
+def repeated_datelines(n: int) -> bytes:
+    return b"Headline here\n\nHeadline here\n" + b"Tue Oct 25, 2016 21:36:02\n" * n + b"\nbody\n"
+
+
 def php_lines(n: int) -> bytes:
     """Lines holding `.php:` with no value after them."""
     return HEADER + b"see /var/www/scrape.php:12: and more\n" * n
@@ -86,6 +101,9 @@ def globstar_glob(data: bytes) -> None:
 
 CASES: list[tuple[str, Callable[[int], bytes], int, Callable[[bytes], None]]] = [
     ("dumps without payload", no_payloads, 5_000, as_file),
+    ("no payloads, then one", no_payloads_then_one, 5_000, as_file),
+    ("int(5) / x: y lines", value_lines, 5_000, as_file),
+    ("datelines in a row", repeated_datelines, 5_000, as_file),
     (".php: lines, no value", php_lines, 20_000, as_file),
     ("array key backtracking", key_backtracking, 20_000, as_file),
     ('truncated JSON, many "}', truncated_json, 5_000, as_file),

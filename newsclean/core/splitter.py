@@ -165,9 +165,14 @@ def _first_payload(
     if headline_end < 0:
         return (len(buf), None) if final else None
     pos, first = headline_end + 1, None
+    headers = SearchHint()  # this dump's search for a next header, carried from value to value
+    known_endless = final and hint is not None and hint.endless_from >= 0
     while match := find_payload(buf, pos, hint):
-        if first is not None and _next_header(buf, start, match.start()) is not None:
-            return first  # a new dump begins before this value: it is not this dump's
+        if first is not None:
+            if known_endless and match.start() >= hint.endless_from:  # type: ignore[union-attr]
+                return first  # an earlier dump's search learnt the rest: no value ends a dump
+            if _next_header(buf, start, match.start(), hint=headers) is not None:
+                return first  # a new dump begins before this value: it is not this dump's
         value = read_payload(buf, match.start(), final, dump_starts_at, settled)
         if value is None:
             return None
@@ -181,6 +186,8 @@ def _first_payload(
         pos = match.end()
     if first is None:
         return len(buf), None
+    if final and hint is not None:  # from `first` on, no value ended a dump, no header began
+        hint.endless_from = first[0]
     # A value followed by text that begins no dump is body text (an article about PHP), unless
     # no other comes before the next dump: then it is the payload, followed by junk.
     if not (final or settled) and _next_header(buf, start, len(buf), False, hint) is None:

@@ -398,16 +398,18 @@ def skip_blank(buf: Buffer, pos: int) -> int:
 
 @dataclass(slots=True)
 class SearchHint:
-    """What searches learnt of one buffer: no payload line begins in [clear_from, clear_to), and
-    for the dump at `headerless_dump`, no next dump's header begins before `headerless_to`.
-    Dumps without a payload back to back, or one long one arriving on a stream, would each
-    search the rest of the input again (quadratic time); with the hint, each byte is searched
-    about once."""
+    """What searches learnt of one buffer: no payload line begins in [clear_from, clear_to);
+    for the dump at `headerless_dump`, no next dump's header begins before `headerless_to`; and
+    (of a whole input) from `endless_from` to the end no value ends a dump and no dump's header
+    begins. Dumps without a payload back to back, one long one arriving on a stream, or many
+    value-like lines in a body would each search the rest of the input again (quadratic time);
+    with the hint, each byte is searched about once."""
 
     clear_from: int = 0
     clear_to: int = 0
     headerless_dump: int = -1
     headerless_to: int = 0
+    endless_from: int = -1  # -1: not known
 
     def shift(self, removed: int) -> None:
         """The buffer lost its first `removed` bytes (a stream's consumed dumps)."""
@@ -415,6 +417,7 @@ class SearchHint:
         self.clear_to = max(self.clear_to - removed, 0)
         self.headerless_dump -= removed
         self.headerless_to = max(self.headerless_to - removed, 0)
+        self.endless_from = -1  # learnt of a whole input only
 
 
 _LONGEST_WORD = 16  # a candidate's `\n` or `:` and value word, which may straddle `clear_to`
@@ -431,7 +434,10 @@ def find_payload(buf: Buffer, pos: int, hint: SearchHint | None = None) -> re.Ma
     while (word := _candidate(buf, search)) is not None:
         line_start = buf.rfind(b"\n", 0, word.start() + 1) + 1
         if line_start >= pos and (match := PAYLOAD_START.match(buf, line_start)):
-            return _with_own_line_prefix(buf, match, pos)
+            found = _with_own_line_prefix(buf, match, pos)
+            if hint is not None:  # many dumps before one payload: each would search to it
+                hint.clear_from, hint.clear_to = start, found.start()
+            return found
         line_end = buf.find(b"\n", max(line_start, word.start() + 1))  # this line is no payload
         if line_end < 0:
             break
