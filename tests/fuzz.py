@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """A fuzz harness: mutated dumps (from tests/golden and tests/corpus_sample) and random cuts of
 streams, checking that nothing raises, every record is valid under the published schema, and a
-stream read in any pieces gives what a file of the same bytes gives.
+stream read in any pieces gives what a file of the same bytes gives. Then four generators of
+the places where ordinary options and environments lost data or time (issue 27): a live stream
+that pauses at random (real dumps glued: the same records as the file), writes to a pipe that
+takes any part of them (every byte arrives), outputs named at random (two naming one file are
+always refused), and glob patterns (what plain backtracking gives, in linear time).
 
     python tests/fuzz.py --seconds 600        # a longer run; prints what it found, exits 1 then
     python tests/fuzz.py --seed 7 --cases 300
@@ -12,8 +16,11 @@ stream read in any pieces gives what a file of the same bytes gives.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -25,6 +32,10 @@ from helpers import assert_valid  # noqa: E402
 from newsclean import parse_input  # noqa: E402
 from newsclean.core.parse import parse_dump  # noqa: E402
 from newsclean.core.splitter import StreamSplitter  # noqa: E402
+from newsclean.exits import UsageError  # noqa: E402
+from newsclean.io.outputs import check_distinct, target  # noqa: E402
+from newsclean.io.patterns import FileFilter  # noqa: E402
+from newsclean.io.sinks import StreamSink  # noqa: E402
 
 # Bytes that matter to the grammar: line ends, quotes, value heads, Xdebug's marks, NULs.
 _TOKENS = [
@@ -80,18 +91,143 @@ def check(data: bytes, randomly: random.Random) -> None:
         assert records == parsed.records, "a stream cut in pieces differs from the file"
 
 
+def check_live(pool: list[bytes], randomly: random.Random) -> bytes:
+    """Real dumps glued as `cat` leaves them, on a live stream that pauses at random: the
+    records of a file of the same bytes."""
+    data = b"".join(randomly.choice(pool) for _ in range(randomly.randint(1, 6)))
+    splitter, dumps, at = StreamSplitter(64 << 20), [], 0
+    while at < len(data):
+        size = randomly.choice([1, 13, 200, 2000, 70000])
+        dumps += splitter.feed(data[at : at + size], False, paused=randomly.random() < 0.5)
+        at += size
+    dumps += splitter.feed(b"", True)
+    whole = StreamSplitter(64 << 20).feed(data, True)
+    assert len(dumps) == len(whole), "a paused live stream cut other dumps than the file"
+    for index, ((offset, dump), (_, file_dump)) in enumerate(zip(dumps, whole, strict=True)):
+        # A pause right after a payload's closing quote ends the dump there: its line end, if
+        # one follows, is not in its bytes (nor in its sha256). Nothing else may differ.
+        assert dump in (file_dump, file_dump.removesuffix(b"\n").removesuffix(b"\r")), index
+        record, expected = (
+            parse_dump(dump, "-", index, offset),
+            parse_dump(file_dump, "-", index, offset),
+        )
+        record["source"].pop("sha256"), expected["source"].pop("sha256")
+        assert record == expected, f"dump {index} of a paused live stream differs from the file's"
+    return data
+
+
+def check_partial_writes(randomly: random.Random) -> bytes:
+    """A non-blocking pipe read in random sizes at random moments: every byte written arrives."""
+    data = randomly.randbytes(randomly.randint(1, 300_000))
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    got: list[bytes] = []
+
+    def reader() -> None:
+        while chunk := os.read(read_end, randomly.choice([1, 100, 4096, 65536])):
+            got.append(chunk)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    with open(write_end, "wb", buffering=0) as raw:  # as PYTHONUNBUFFERED=1 leaves stdout
+        sink, at = StreamSink(raw), 0  # type: ignore[arg-type]
+        while at < len(data):
+            size = randomly.randint(1, 100_000)
+            sink.write(data[at : at + size])
+            at += size
+        sink.flush()
+    thread.join()
+    os.close(read_end)
+    assert b"".join(got) == data, "a write lost bytes"
+    return data
+
+
+def check_outputs(folder: Path, randomly: random.Random) -> bytes:
+    """Outputs named at random among a few places (links and `-` included): either refused, or
+    every one names its own place."""
+    places = ["-", "a.jsonl", "b.jsonl", "link-to-a.jsonl", "sub/../a.jsonl", "/dev/null"]
+    options = ["-o", "--errors", "--summary-json"]
+    chosen = [(option, randomly.choice(places)) for option in options if randomly.random() < 0.8]
+    named = [target(option, str(folder / p) if p[0] not in "-/" else p) for option, p in chosen]
+    state = str(folder / randomly.choice(["state.db", "a.jsonl"]))
+    try:
+        check_distinct(named, state)
+    except UsageError:
+        return repr(chosen).encode()
+    files = [os.path.realpath(each.given) for each in named if not each.is_stdout]
+    streams = [each for each in named if each.is_stdout]
+    assert len(set(files)) == len(files) and len(streams) <= 1, f"accepted {chosen}"
+    assert os.path.realpath(state) not in files, f"accepted {chosen} with {state}"
+    return repr(chosen).encode()
+
+
+def reference_glob(pattern: str, path: str) -> bool:
+    """Glob matching by plain backtracking, as the docs say it (small cases only)."""
+    if "/" not in pattern:
+        path = path.rsplit("/", 1)[-1]
+    return _segments(pattern.removeprefix("/").split("/"), path.split("/"))
+
+
+def _segments(pattern: list[str], parts: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        least = 1 if len(pattern) == 1 else 0
+        return any(_segments(pattern[1:], parts[skip:]) for skip in range(least, len(parts) + 1))
+    return bool(parts) and _name(pattern[0], parts[0]) and _segments(pattern[1:], parts[1:])
+
+
+def _name(pattern: str, name: str) -> bool:
+    if not pattern:
+        return not name
+    if pattern[0] == "*":
+        return any(_name(pattern[1:], name[skip:]) for skip in range(len(name) + 1))
+    return bool(name) and pattern[0] in ("?", name[0]) and _name(pattern[1:], name[1:])
+
+
+def check_glob(randomly: random.Random) -> bytes:
+    segments = [
+        "".join(randomly.choice("ab*?") for _ in range(randomly.randint(1, 5)))
+        if randomly.random() < 0.8
+        else "**"
+        for _ in range(randomly.randint(1, 3))
+    ]
+    pattern = "/".join(segments).replace("***", "*")
+    if "**" in pattern.replace("/**/", "/").removeprefix("**/").removesuffix("/**"):
+        pattern = pattern.replace("**", "*")  # `**` inside a name is `*`: not what is tested
+    path = "/".join(
+        "".join(randomly.choice("ab") for _ in range(randomly.randint(1, 6)))
+        for _ in range(randomly.randint(1, 4))
+    )
+    assert FileFilter.of([pattern]).takes(path) == reference_glob(pattern, path), (pattern, path)
+    return f"{pattern} {path}".encode()
+
+
 def run(seed: int, cases: int | None, seconds: float | None) -> list[tuple[bytes, str]]:
     """Fuzz until `cases` inputs or `seconds` are done; the failures found (input, traceback)."""
     randomly, pool, failures = random.Random(seed), seeds(), []
+    real = [path.read_bytes() for path in sorted((TESTS / "corpus_sample" / "dump").iterdir())]
     deadline = None if seconds is None else time.monotonic() + seconds
     done = 0
-    while (cases is None or done < cases) and (deadline is None or time.monotonic() < deadline):
-        data = mutate(randomly.choice(pool), randomly)
-        try:
-            check(data, randomly)
-        except Exception:
-            failures.append((data, traceback.format_exc()))
-        done += 1
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "sub").mkdir()
+        (Path(folder) / "link-to-a.jsonl").symlink_to(Path(folder) / "a.jsonl")
+        generators = [
+            lambda: check(mutate(randomly.choice(pool), randomly), randomly),
+            lambda: check_live(real, randomly),
+            lambda: check_partial_writes(randomly),
+            lambda: check_outputs(Path(folder), randomly),
+            lambda: check_glob(randomly),
+        ]
+        while (cases is None or done < cases) and (deadline is None or time.monotonic() < deadline):
+            generator = generators[0] if done % 2 == 0 else randomly.choice(generators[1:])
+            state = randomly.getstate()
+            try:
+                generator()
+            except Exception:
+                randomly.setstate(state)
+                failures.append((f"case {done}".encode(), traceback.format_exc()))
+            done += 1
     return failures
 
 

@@ -121,6 +121,17 @@ def test_an_output_naming_an_input_is_refused_and_the_input_kept(tmp_path):
     assert hidden.returncode == 0, hidden.stderr
 
 
+def test_a_listed_input_that_is_an_output_stops_the_run_before_anything_is_replaced(tmp_path):
+    dump = (GOLDEN / "clean.txt").read_bytes()
+    (tmp_path / "clean.txt").write_bytes(dump)
+    listing = tmp_path / "list"
+    listing.write_text(f"{GOLDEN / 'concat.txt'}\n{tmp_path / 'clean.txt'}\n")
+    result = newsclean("parse", "--files-from", str(listing), "-o", str(tmp_path / "clean.txt"))
+    assert result.returncode == 2 and "is one of its outputs" in _one_line(result)
+    assert (tmp_path / "clean.txt").read_bytes() == dump
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clean.txt", "list"]
+
+
 # -- every byte delivered -------------------------------------------------------------------------
 
 

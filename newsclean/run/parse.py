@@ -7,6 +7,7 @@ one entry in `--errors` and one event for `progress`; the exit status says how i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
@@ -64,12 +65,20 @@ def check_zone(name: str | None) -> None:
 
 
 def outcomes(
-    options: ParseOptions, env: Environment, state: State | None = None, tally: Tally | None = None
+    options: ParseOptions,
+    env: Environment,
+    state: State | None = None,
+    tally: Tally | None = None,
+    outputs: Iterable[str] = (),
 ) -> Generator[Result, None, None]:
     """The outcome of every input of `options`, in input order (and FLUSH marks). With a state,
-    inputs it knows unchanged are left out (and counted in `tally`)."""
+    inputs it knows unchanged are left out (and counted in `tally`). An input that is one of
+    the files `outputs` replaces is a UsageError (a `--files-from` list may name one)."""
     check_zone(options.tz)
-    jobs, paths = with_jobs(options.jobs or default_jobs(), input_paths(options, env))
+    listed = input_paths(options, env)
+    if outputs:
+        listed = not_outputs(listed, outputs)
+    jobs, paths = with_jobs(options.jobs or default_jobs(), listed)
     candidates: Iterable[str | Rejection | Candidate] = paths
     if state is not None:
         from .incremental import unseen
@@ -80,6 +89,18 @@ def outcomes(
         options.tz, options.max_bytes, state is not None, options.settled_before_ns()
     )
     return _with_stdin_verdict(run(work, settings, jobs), options.max_bytes)
+
+
+def not_outputs(
+    paths: Iterable[str | Rejection], outputs: Iterable[str]
+) -> Iterator[str | Rejection]:
+    """`paths`, refusing one that names an output file (compared by name first: cheap)."""
+    replaced = {os.path.basename(output): output for output in outputs}
+    for path in paths:
+        named = replaced.get(os.path.basename(path)) if isinstance(path, str) else None
+        if isinstance(path, str) and named is not None and os.path.realpath(path) == named:
+            raise UsageError(f"{path}: an input of the run is one of its outputs")
+        yield path
 
 
 def _with_stdin_verdict(results: Iterator[Result], max_bytes: int) -> Generator[Result, None, None]:
@@ -185,7 +206,8 @@ def _run(
             progress.start(lambda: input_count(options, env))
             cleanup.callback(progress.stop)
         # Closed on the way out, whatever happens: an early stop ends the workers at once.
-        results = cleanup.enter_context(closing(outcomes(options, env, outputs.state, tally)))
+        found = outcomes(options, env, outputs.state, tally, outputs.files.values())
+        results = cleanup.enter_context(closing(found))
         for outcome in results:
             if outcome is FLUSH:
                 outputs.flush(final=True)
