@@ -68,6 +68,10 @@ KINDS = {
     "payload_line_in_body": "clean", "length_mismatch_line_break": "payload_length_mismatch",
     "concat_glued_truncated": "payload_truncated", "xdebug_two_prefixes": "related_recovered",
     "array_string_unclosed_then_dump": "payload_truncated",
+    # A title holding a whole dump, keys with line breaks and quotes: one record, every item.
+    "php_title_holds_a_dump": "related_recovered", "php_xdebug_title_holds_a_dump": "related_recovered",
+    "php_array_title_holds_a_dump": "clean", "php_xdebug_array_title_holds_a_dump": "clean",
+    "php_array_keys_with_line_breaks": "clean", "php_xdebug_array_keys_with_line_breaks": "clean",
 }  # fmt: skip
 
 

@@ -117,6 +117,38 @@ def test_related_items_come_back_exactly(items):
     assert "payload_length_mismatch" not in record["warnings"]
 
 
+# What a title may hold that looks like the structure around it: line breaks, a whole dump
+# header, value heads. The declared length says where the payload ends: none of it may split it.
+_STRUCTURE = st.sampled_from([
+    "\n", "\n\n", "\r\n", "\n\n\n", "Headline\n\nHeadline\nTue Oct 25, 2016 21:36:02\n\nbody",
+    "\nTue Oct 25, 2016 21:36:02\n", '\nstring(5) "', "\nNULL\n", "\narray(2) {\n", '"]"\n\n',
+])  # fmt: skip
+_TITLES_WITH_STRUCTURE = st.lists(_WORDS | _TRICKY | _STRUCTURE, min_size=1, max_size=8).map(
+    "".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.just(1), st.just(2), st.just(21), st.just("/p.jpg"),
+                           _TITLES_WITH_STRUCTURE), min_size=1, max_size=4),
+        min_size=1, max_size=3,
+    )
+)  # fmt: skip
+def test_a_title_never_splits_its_dump_whatever_it_holds(dumps):
+    """Dumps glued as `cat` leaves them, each with items whose titles hold line breaks, headers
+    and value heads: one record a dump, every item, titles with their white space folded."""
+    data = b"".join(HEADER.encode() + scraper_payload(items) for items in dumps)
+    assume(not repair_mojibake(data.decode())[1])
+    records = parse_bytes(data, "titles")
+    assert len(records) == len(dumps)
+    for record, items in zip(records, dumps, strict=True):
+        titles = [" ".join(title.split()) for *_, title in items]
+        assert [item["title"] for item in record["related"]] == titles
+        assert record["payload"]["ok"]
+
+
 _LAYOUTS = (
     "{:%a %b %d, %Y %H:%M:%S}",
     "{:%Y-%m-%d %H:%M:%S}",

@@ -139,6 +139,23 @@ class _NeedMore(Exception):
     """The buffer ends before the value does, and more input may come."""
 
 
+def _bracketed(buf: Buffer, start: int, close: int) -> bool:
+    """Whether a string's declared bytes hold one JSON list or object, whole: then its length
+    lands on a consistent end, which wins over any header, dateline or blank line inside it (a
+    title may hold a whole dump). A cut string whose length reaches into the next dump meets a
+    quote there by chance, seldom right after a closing bracket of what it began with."""
+    first = _FIRST_NON_BLANK.search(buf, start, close)
+    if first is None or buf[first.start()] not in b"[{":
+        return False
+    last = close - 1
+    while last > start and buf[last] in b" \t\r\n":
+        last -= 1
+    return buf[last] == (0x5D if buf[first.start()] == 0x5B else 0x7D)
+
+
+_FIRST_NON_BLANK = re.compile(rb"[^ \t\r\n]")
+
+
 class _Reader:
     def __init__(self, buf: Buffer, final: bool, settled: bool = False) -> None:
         self.buf = buf
@@ -194,7 +211,9 @@ class _Reader:
             self.truncated = True  # Xdebug's var_display_max_data
             return None, cut
         if self.closes_at(close, next_dump_at) and (
-            one_line or not self.crosses_a_dump(start, close, next_dump_at)
+            one_line
+            or _bracketed(buf, start, close)
+            or not self.crosses_a_dump(start, close, next_dump_at)
         ):
             return bytes(buf[start:close]), close + 1
         if (escaped := self.xdebug_escaped(start, int(match[1]), next_dump_at)) is not None:
@@ -336,19 +355,93 @@ class _Reader:
                 self.truncated, pos = True, cut.end()
                 pos = _closing_brace(buf, pos)
                 break
-            key = _KEY.match(buf, pos)
+            key = _read_key(buf, pos)
             if key is None:
                 self.unreadable(pos)
                 break
-            value, pos = self.value(key.end(), depth + 1)
+            name, pos = key
+            value, pos = self.value(pos, depth + 1)
             array.complete += not self.truncated
             array.counted += value is not UNCOUNTED
             if value is not MISSING and value is not UNCOUNTED:
-                name = next(group for group in key.groups() if group is not None)
                 array.entries.append((name.decode("utf-8", "replace"), value))
         if array.counted != int(head[1]) and not (self.truncated and not cut_before):
             self.mismatch = True
         return array, pos
+
+
+def _read_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
+    """An entry's key at `pos` and where its value begins; None when there is none.
+
+    PHP prints a key's bytes as they are (`["any"]=>`: line breaks, quotes and `"]=>` too);
+    Xdebug escapes `'` and `\\` in its `'key' =>`. Most keys hold none of that, and one
+    pattern reads them. When what it read is not followed by a value, the key is sought
+    further: up to a `]=>` followed by a value on the next line, holding no dateline line (a key
+    cut off never reaches into the next dump). Found nowhere, the pattern's key stands, and its
+    value is read as damaged or cut."""
+    if buf[pos : pos + 1] == b"'":
+        return _xdebug_key(buf, pos)
+    key = _KEY.match(buf, pos)
+    if key is not None and (key["name"] is None or _value_follows(buf, key.end())):
+        return next(group for group in key.groups() if group is not None), key.end()
+    if buf[pos : pos + 2] == b'["' and (sought := _sought_key(buf, pos)) is not None:
+        return sought
+    if key is not None:
+        return next(group for group in key.groups() if group is not None), key.end()
+    return None
+
+
+def _sought_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
+    search, limit = pos + 2, min(len(buf), pos + _LONGEST_KEY)
+    while (end := buf.find(b"]=>", search, limit)) >= 0:
+        if _value_follows(buf, end + 3) and (name := _QUALIFIED.fullmatch(buf, pos + 2, end)):
+            if not _holds_a_dateline(buf, pos, end):
+                return name["name"], end + 3
+            return None
+        search = end + 1
+    return None
+
+
+def _holds_a_dateline(buf: Buffer, start: int, end: int) -> bool:
+    line_start = buf.find(b"\n", start, end) + 1
+    while 0 < line_start < end:
+        line_end = buf.find(b"\n", line_start, end)
+        line_end = end if line_end < 0 else line_end
+        if DATELINE_LINE.fullmatch(buf, line_start, line_end):
+            return True
+        line_start = line_end + 1
+    return False
+
+
+def _xdebug_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
+    """Xdebug's `'key' =>`, with `\\'` and `\\\\` for a quote and a backslash."""
+    at, limit = pos + 1, min(len(buf), pos + _LONGEST_KEY)
+    while at < limit and buf[at] != 0x27:
+        at += 2 if buf[at] == 0x5C else 1
+    arrow = _ARROW.match(buf, at)
+    if arrow is None or not _value_follows(buf, arrow.end()):
+        return None
+    name = _XDEBUG_ESCAPE.sub(rb"\1", bytes(buf[pos + 1 : at]))
+    return name, arrow.end()
+
+
+def _value_follows(buf: Buffer, pos: int) -> bool:
+    """Whether the line after `pos` begins with a value (or has not fully arrived yet)."""
+    if _VALUE_AFTER_KEY.match(buf, pos):
+        return True
+    rest = buf.find(b"\n", pos)
+    return rest < 0 or (buf.find(b"\n", rest + 1) < 0 and len(buf) - rest < 128)
+
+
+_LONGEST_KEY = 1 << 16  # a key with line breaks is sought this far
+_QUALIFIED = re.compile(rb'(?P<name>.*)"(?::protected|:"[^"\r\n]{0,400}":private)?', re.DOTALL)
+_ARROW = re.compile(rb"'[ \t]*=>")
+_XDEBUG_ESCAPE = re.compile(rb"\\([\\'])")
+_VALUE_AFTER_KEY = re.compile(
+    rb"[ \t]*\r?\n[ \t]*&?(?:string\(\d{1,18}\) \"|(?:" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD
+    + rb")[ \t]*(?:\r?\n|\Z)|\*RECURSION\*|\*uninitialized\*|enum[ (]|resource\(|uninitialized\("
+    + rb"|\.\.\.|\(more elements\))"
+)  # fmt: skip
 
 
 def _closing_brace(buf: Buffer, pos: int) -> int:

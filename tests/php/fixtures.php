@@ -21,6 +21,8 @@ class Related {
     }
 }
 
+const FAKE_DUMP = "Fake header\n\nHeadline\n\nHeadline\nTue Oct 25, 2016 21:36:02\n\nbody";
+
 function item(int $n, string $title, string $pic = "/pics/photo.jpg"): array {
     return ["id" => (string)(1877300 + $n), "sort" => (string)(3650700 + $n),
             "contenttypeid" => "21", "pic" => $pic, "title" => $title];
@@ -55,6 +57,15 @@ $cases = [
     "string_with_nul" => fn() => scraped([item(1, "Before\0after"), item(2, "Second")]),
     "long_string" => fn() => scraped(array_map(fn($n) => item($n, "Title number $n with several more words in it"), range(1, 12))),
     "deep_array" => fn() => ["outer" => ["inner" => [item(1, "Deep")]]],
+    // A title that holds a whole dump header: the declared length says where the payload ends.
+    "title_holds_a_dump" => fn() => scraped([item(1, "First"), item(2, FAKE_DUMP), item(3, "Third")]),
+    "array_title_holds_a_dump" => fn() => [item(1, "First"), item(2, FAKE_DUMP), item(3, "Third")],
+    // `$related[$title] = $row`: keys with line breaks, quotes and what looks like a dump.
+    "array_keys_with_line_breaks" => fn() => [
+        "First\r\nline" => item(1, "First\r\nline"),
+        "return\"]=>\n  array(5) {" => item(2, "Second"),
+        'Xdebug\' => fake' => item(3, "Third"),
+    ],
 ];
 
 $case = $argv[1];

@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 golden=../golden
 plain=(plain_string title_holds_title_key title_holds_id_key json_encode array array_mixed_values
-       array_title_line_break objects_typed float odd_values string_with_nul long_string deep_array)
+       array_title_line_break objects_typed float odd_values string_with_nul long_string deep_array
+       title_holds_a_dump array_title_holds_a_dump array_keys_with_line_breaks)
 xdebug=(plain_string array array_mixed_values array_title_line_break objects_typed float odd_values
-        string_with_nul long_string deep_array)
+        string_with_nul long_string deep_array title_holds_a_dump array_title_holds_a_dump
+        array_keys_with_line_breaks)
 for case in "${plain[@]}"; do
     php -d xdebug.mode=off fixtures.php "$case" > "$golden/php_$case.txt"
 done
