@@ -43,6 +43,9 @@ _TOKENS = [
     b"string(99999) \"", b"array(2) {\n", b"  [0]=>\n", b"}\n", b'["id"]=>', b"'id' =>",
     b"/x.php:3:\n", b"a.php(2) : eval()'d code:1:", b'"...', b"(more elements)...", b"\\000",
     b"double(1.5)\n", b"Tue Oct 25, 2016 21:36:02\n", b'"} ,{', b"\xc3", b"\xff",
+    b"\nWarning: Undefined variable $x in /a.php on line 3\n",
+    b"PHP Notice:  y in /b.php on line 4\nPHP Stack trace:\nPHP   1. {main}() /b.php:0\n",
+    b"\nCall Stack:\n    0.0001     392160   1. {main}() /a.php:0\n\n", b"\n  thrown in /c.php on line 2\n",
 ]  # fmt: skip
 
 

@@ -72,6 +72,9 @@ KINDS = {
     "php_title_holds_a_dump": "related_recovered", "php_xdebug_title_holds_a_dump": "related_recovered",
     "php_array_title_holds_a_dump": "clean", "php_xdebug_array_title_holds_a_dump": "clean",
     "php_array_keys_with_line_breaks": "clean", "php_xdebug_array_keys_with_line_breaks": "clean",
+    # PHP's own messages before a headline, in a body, after a payload, and an uncaught exception.
+    "php_diagnostics": "php_diagnostic", "php_xdebug_diagnostics": "php_diagnostic",
+    "php_logged_diagnostics": "php_diagnostic",
 }  # fmt: skip
 
 

@@ -145,6 +145,7 @@ def test_a_title_never_splits_its_dump_whatever_it_holds(dumps):
     assert len(records) == len(dumps)
     for record, items in zip(records, dumps, strict=True):
         titles = [" ".join(title.split()) for *_, title in items]
+        assume(all(map(_left_alone_by_repair, titles)))  # NFC: repaired by design
         assert [item["title"] for item in record["related"]] == titles
         assert record["payload"]["ok"]
 

@@ -17,6 +17,7 @@ from datetime import tzinfo
 
 from . import record, related
 from .article import Article, read_article
+from .diagnostics import holds_a_block, without_blocks
 from .record import Payload, Record, Rejection, RelatedItem
 from .sniff import sniff
 from .splitter import DumpSpan, lf_lines, next_dump
@@ -114,7 +115,12 @@ def _record(
     """
     warnings: set[str] = set()
     to_text = _decoder(warnings)
-    article = _article(scan[span.start : span.text_end], to_text, tz)
+    text, diagnostics = without_blocks(scan[span.start : span.text_end])
+    article = _article(text, to_text, tz)
+    if diagnostics or (
+        span.payload is not None and holds_a_block(scan, span.payload.end, span.end)
+    ):
+        warnings.add(record.PHP_DIAGNOSTIC)
     value = span.payload
     if value is not None and scan is not data:
         value = _with_nul_bytes(value, data)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-CONTRACT_VERSION = "1.1"  # 1.1 added the warning related_partial
+CONTRACT_VERSION = "1.2"  # 1.1 added the warning related_partial, 1.2 php_diagnostic
 
 # Warning codes, in the order they are listed in a record.
 PAYLOAD_LENGTH_MISMATCH = "payload_length_mismatch"
@@ -32,6 +32,7 @@ HEADLINE_NOT_REPEATED = "headline_not_repeated"
 DATELINE_MISSING = "dateline_missing"
 DATELINE_UNPARSED = "dateline_unparsed"
 WEEKDAY_MISMATCH = "weekday_mismatch"
+PHP_DIAGNOSTIC = "php_diagnostic"
 
 WARNING_CODES = (
     PAYLOAD_LENGTH_MISMATCH,
@@ -45,6 +46,7 @@ WARNING_CODES = (
     DATELINE_MISSING,
     DATELINE_UNPARSED,
     WEEKDAY_MISMATCH,
+    PHP_DIAGNOSTIC,
 )
 
 # Rejection codes: an input that gives no record at all.

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .dateline import DATELINE_LINE
+from .diagnostics import skip_gap
 from .record import NOT_TEXT
 from .sniff import SNIFF_BYTES, sniff
 from .textrepair import BOM
@@ -197,7 +198,7 @@ def _first_payload(
 
 def _ends_dump(buf: Buffer, value: DumpedValue, final: bool) -> bool | None:
     """Whether the input's end or a new dump follows `value` (None: more input needed)."""
-    following = skip_blank(buf, line_end(buf, value.end))
+    following, _ = skip_gap(buf, line_end(buf, value.end), final)
     if following >= len(buf):
         return True if final else None
     return dump_starts_at(buf, following, final)
@@ -218,16 +219,23 @@ def next_dump(
     start = skip_blank(buf, pos)
     if start >= len(buf):
         return None
-    found = _first_payload(buf, start, final, settled, hint)
+    # PHP's messages before the headline are the dump's (its record names them), but its own
+    # text, where the header and payload are sought, begins after them.
+    own, _ = skip_gap(buf, start, final or settled)
+    if own >= len(buf):
+        return None  # nothing but PHP's messages (or more input is needed)
+    found = _first_payload(buf, own, final, settled, hint)
     if found is None:
         return None
     payload_start, value = found
     whole_rest = hint if payload_start >= len(buf) else None  # the hint is for searches to the end
-    if (following := _next_header(buf, start, payload_start, final, whole_rest)) is not None:
+    if (following := _next_header(buf, own, payload_start, final, whole_rest)) is not None:
         return DumpSpan(start, following)
     if value is None:
         return DumpSpan(start, len(buf)) if final else None
     end = max(line_end(buf, value.end), payload_start + 1)
+    # PHP's messages after the payload are its dump's too, not the start of another.
+    end = max(end, skip_gap(buf, end, final or settled)[1])
     if not (final or settled) and end == len(buf) and buf[end - 1 : end] != b"\n":
         return None  # its line end (or a CRLF's LF) may still be on its way; at a live
         # stream's pause, a dump complete up to its last byte ends there

@@ -23,3 +23,9 @@ mkdir -p bin && cp fixtures.php bin/scrape
 php -d xdebug.mode=develop -d xdebug.cli_color=0 bin/scrape array > "$golden/php_xdebug_no_php_extension.txt"
 rm -r bin
 php -d xdebug.mode=develop -d xdebug.cli_color=0 fixtures.php array eval > "$golden/php_xdebug_eval.txt"
+# PHP's own messages: shown (plain and Xdebug), and logged to stderr merged into stdout.
+php -d display_errors=1 -d log_errors=0 -d xdebug.mode=off diagnostics.php > "$golden/php_diagnostics.txt" || true
+php -d display_errors=1 -d log_errors=0 -d xdebug.mode=develop -d xdebug.cli_color=0 diagnostics.php \
+    > "$golden/php_xdebug_diagnostics.txt" || true
+php -d display_errors=0 -d log_errors=1 -d error_log= -d xdebug.mode=develop diagnostics.php \
+    > "$golden/php_logged_diagnostics.txt" 2>&1 || true
