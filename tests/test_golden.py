@@ -75,6 +75,9 @@ KINDS = {
     # PHP's own messages before a headline, in a body, after a payload, and an uncaught exception.
     "php_diagnostics": "php_diagnostic", "php_xdebug_diagnostics": "php_diagnostic",
     "php_logged_diagnostics": "php_diagnostic",
+    # Ids in other scripts' digits, and json_encode's object keyed by ids: every item.
+    "php_unicode_digits": "clean", "php_array_unicode_digits": "clean",
+    "php_xdebug_array_unicode_digits": "clean", "php_json_encode_keyed_by_id": "clean",
 }  # fmt: skip
 
 

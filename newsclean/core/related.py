@@ -22,7 +22,7 @@ import orjson
 from .record import RelatedItem
 from .vardump import PhpArray
 
-_INT = r'"?(-?[0-9]{1,18})"?'
+_INT = r'"?(-?\d{1,18})"?'  # \d: decimal digits of any script, as `int()` reads them
 _ITEM_HEAD = re.compile(
     r'\{\s*"id"\s*:\s*' + _INT + r'\s*,\s*"sort"\s*:\s*' + _INT
     + r'\s*,\s*"contenttypeid"\s*:\s*' + _INT
@@ -84,11 +84,12 @@ def media_of(pic: str) -> str | None:
 
 
 def _as_int(value: object) -> int:
-    """An integer written as a JSON number or a string of ASCII digits; ValueError otherwise."""
+    """An integer written as a JSON number or a string of decimal digits, in any script
+    (`١٢٣` and `۱۲۳` are 123); ValueError otherwise."""
     if type(value) is str:
-        if value.isdigit() and value.isascii() and len(value) <= 18:
+        if value.isdecimal() and len(value) <= 18:
             return int(value)
-        if value[:1] == "-" and value[1:].isdigit() and value.isascii() and len(value) <= 19:
+        if value[:1] == "-" and value[1:].isdecimal() and len(value) <= 19:
             return int(value)
     elif type(value) is int and abs(value) < 2**63:
         return value
@@ -114,6 +115,8 @@ def _item(fields: dict[str, object], clean: Clean) -> RelatedItem:
 def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
     try:
         parsed = orjson.loads(text)
+        if type(parsed) is dict:  # json_encode of an array keyed by ids: its values, in order
+            parsed = list(parsed.values())
         if type(parsed) is not list or not _each_field_once(text, parsed):
             return None
         return [_item(entry, clean) for entry in parsed]

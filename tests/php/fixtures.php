@@ -23,6 +23,11 @@ class Related {
 
 const FAKE_DUMP = "Fake header\n\nHeadline\n\nHeadline\nTue Oct 25, 2016 21:36:02\n\nbody";
 
+const UNICODE_DIGIT_ITEMS = [
+    ["id" => "١٢٣٤", "sort" => "٥٦٧", "contenttypeid" => "٢١", "pic" => "/a.jpg", "title" => "أخبار"],
+    ["id" => "۱۲۳۵", "sort" => "۵۶۸", "contenttypeid" => "۲۱", "pic" => "/b.jpg", "title" => "خبر"],
+];
+
 function item(int $n, string $title, string $pic = "/pics/photo.jpg"): array {
     return ["id" => (string)(1877300 + $n), "sort" => (string)(3650700 + $n),
             "contenttypeid" => "21", "pic" => $pic, "title" => $title];
@@ -60,6 +65,11 @@ $cases = [
     // A title that holds a whole dump header: the declared length says where the payload ends.
     "title_holds_a_dump" => fn() => scraped([item(1, "First"), item(2, FAKE_DUMP), item(3, "Third")]),
     "array_title_holds_a_dump" => fn() => [item(1, "First"), item(2, FAKE_DUMP), item(3, "Third")],
+    // Ids in Arabic-Indic and Persian digits (as some sites store them), scraped and var_dumped.
+    "unicode_digits" => fn() => scraped(UNICODE_DIGIT_ITEMS),
+    "array_unicode_digits" => fn() => UNICODE_DIGIT_ITEMS,
+    // json_encode of an array keyed by ids is a JSON object: its values are the items.
+    "json_encode_keyed_by_id" => fn() => json_encode([3 => item(1, "Keyed three"), 7 => item(2, "Keyed seven")]),
     // `$related[$title] = $row`: keys with line breaks, quotes and what looks like a dump.
     "array_keys_with_line_breaks" => fn() => [
         "First\r\nline" => item(1, "First\r\nline"),
