@@ -78,6 +78,11 @@ KINDS = {
     # Ids in other scripts' digits, and json_encode's object keyed by ids: every item.
     "php_unicode_digits": "clean", "php_array_unicode_digits": "clean",
     "php_xdebug_array_unicode_digits": "clean", "php_json_encode_keyed_by_id": "clean",
+    # Xdebug's colours, read as if absent.
+    "php_xdebug_colours_plain_string": "clean", "php_xdebug_colours_array": "clean",
+    "php_xdebug_colours_objects_typed": "clean",
+    # PHP's DateTimeInterface formats as datelines: twelve dumps, each dated.
+    "php_datelines": "clean",
 }  # fmt: skip
 
 

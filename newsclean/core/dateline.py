@@ -8,6 +8,12 @@
 English names, full or three letters; seconds optional; a 12-hour time with AM or PM (`9:36 PM`,
 `9:36 p.m.`); an optional zone after the time (`Z`, `GMT`, `UTC`, `+01:00`, `+0100`). A zone
 written in the dateline wins over `tz`.
+
+PHP's `DateTimeInterface` formats are read too: ATOM, RFC3339 and W3C (ISO 8601), RFC3339_EXTENDED
+(fractions of a second, dropped), COOKIE and RFC850 (`Tuesday, 25-Oct-2016`, `25-Oct-16`),
+RFC822 and RFC1036 (two-digit years: 00-49 are 2000-2049, 50-99 1950-1999, as RFC 2822 reads
+them), RFC1123, RFC7231, RFC2822 and RSS; with the zone abbreviations PHP writes that name one
+offset (`BST`, `CET`, `EST`, ...; `IST` or `CST`, which name several, leave the dateline unread).
 """
 
 from __future__ import annotations
@@ -51,15 +57,24 @@ _MONTH = "|".join(_MONTHS)
 _WEEKDAY = "|".join(_WEEKDAYS)
 _DATES = (
     rf"(?:(?P<weekday>{_WEEKDAY}),?\s+)?(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})",
-    rf"(?:(?P<weekday>{_WEEKDAY}),?\s+)?(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
+    rf"(?:(?P<weekday>{_WEEKDAY}),?\s+)?(?P<day>\d{{1,2}})(?:\s+|-)(?P<month>{_MONTH})\.?(?:,?\s+|-)"
+    r"(?P<year>\d{4}|\d{2})",
     r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})",
 )
 _TIME_SEPARATORS = (r",?\s+", r",?\s+", r"(?:,?\s+|T)")  # ISO 8601 also joins them with T
 _CLOCK = (
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d{1,9})?)?"
     r"(?:\s*(?P<meridiem>[ap])\.?m\.?)?"
 )
-_ZONE = r"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{2}:?\d{2}))?"
+# Zone abbreviations PHP writes (`T`) that name one offset, in hours.
+_ABBREVIATIONS = {
+    "BST": 1, "IST": None, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "WET": 0, "WEST": 1,
+    "MSK": 3, "EST": -5, "EDT": -4, "CST": None, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
+    "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13, "SAST": 2, "WIB": 7, "PKT": 5,
+}  # fmt: skip
+_NAMED = "|".join(name for name, hours in _ABBREVIATIONS.items() if hours is not None)
+_ZONE = rf"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{{2}}:?\d{{2}}|(?:{_NAMED})\b))?"
 _LAYOUTS = [
     re.compile(f"{date}(?:{separator}{_CLOCK})?{_ZONE}", re.IGNORECASE)
     for date, separator in zip(_DATES, _TIME_SEPARATORS, strict=True)
@@ -100,6 +115,8 @@ class Dateline(NamedTuple):
 def _offset_of(text: str) -> tzinfo:
     if text.upper() in ("Z", "GMT", "UTC"):
         return UTC
+    if (hours := _ABBREVIATIONS.get(text.upper())) is not None:
+        return timezone(timedelta(hours=hours))
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
@@ -149,7 +166,7 @@ def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | No
         return None
     try:
         moment = datetime(
-            int(groups["year"] or 0),
+            _full_year(groups["year"] or "0"),
             month,
             int(groups["day"] or 0),
             hours,
@@ -162,6 +179,13 @@ def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | No
     published = moment.isoformat() if hour else moment.date().isoformat()
     weekday_ok = weekday is None or _WEEKDAYS[weekday.lower()] == moment.weekday()
     return Dateline(published, weekday_ok)
+
+
+def _full_year(year: str) -> int:
+    """A two-digit year as RFC 2822 reads it: 00-49 are 2000-2049, 50-99 are 1950-1999."""
+    if len(year) != 2:
+        return int(year)
+    return int(year) + (2000 if int(year) < 50 else 1900)
 
 
 def _hours(hours: int, meridiem: str | None) -> int | None:

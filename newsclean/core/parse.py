@@ -17,6 +17,7 @@ from datetime import tzinfo
 
 from . import record, related
 from .article import Article, read_article
+from .colours import without_colours
 from .diagnostics import holds_a_block, without_blocks
 from .record import Payload, Record, Rejection, RelatedItem
 from .sniff import sniff
@@ -161,6 +162,7 @@ def records_of(
     """The records of every dump in `data`, one by one (so that a file of 200,000 dumps is never
     held whole as records), or why `data` is plainly no dump. Whether any record looks like a
     dump's (else the input is `not_a_dump`: `looks_like_a_dump`) is the caller's to tell."""
+    data = without_colours(data)
     if found := sniff(data):
         return Rejection(path, *found)
     return _records(data, path, tz)

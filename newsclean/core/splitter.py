@@ -16,6 +16,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from .colours import Decolourer
 from .dateline import DATELINE_LINE
 from .diagnostics import skip_gap
 from .record import NOT_TEXT
@@ -254,6 +255,7 @@ class StreamSplitter:
         self._raw = bytearray()  # what arrived and is not yet cut into dumps
         self._scan: bytearray | None = None  # `lf_lines` of _raw, once a CR or NUL is seen
         self._held_cr = b""
+        self._colours = Decolourer()
         self._base = 0  # the stream offset of _raw's first byte
         self._head = bytearray()  # the stream's first SNIFF_BYTES
         self._sniffed = False
@@ -262,6 +264,7 @@ class StreamSplitter:
     def feed(self, chunk: bytes, at_end: bool, paused: bool = False) -> list[tuple[int, bytes]]:
         """The dumps completed by `chunk` (`at_end`: the stream ended after it; `paused`: a live
         stream has nothing more for now, see `next_dump`'s `settled`)."""
+        chunk = self._colours.feed(chunk, at_end)
         chunk, self._held_cr = self._held_cr + chunk, b""
         if chunk.endswith(b"\r") and not at_end:
             chunk, self._held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads

@@ -25,8 +25,15 @@ php -d xdebug.mode=develop -d xdebug.cli_color=0 bin/scrape array > "$golden/php
 rm -r bin
 php -d xdebug.mode=develop -d xdebug.cli_color=0 fixtures.php array eval > "$golden/php_xdebug_eval.txt"
 # PHP's own messages: shown (plain and Xdebug), and logged to stderr merged into stdout.
+# (Xdebug's call stacks show times: php_xdebug_diagnostics.txt differs in them at every run.)
 php -d display_errors=1 -d log_errors=0 -d xdebug.mode=off diagnostics.php > "$golden/php_diagnostics.txt" || true
 php -d display_errors=1 -d log_errors=0 -d xdebug.mode=develop -d xdebug.cli_color=0 diagnostics.php \
     > "$golden/php_xdebug_diagnostics.txt" || true
 php -d display_errors=0 -d log_errors=1 -d error_log= -d xdebug.mode=develop diagnostics.php \
     > "$golden/php_logged_diagnostics.txt" 2>&1 || true
+# Xdebug's colours (cli_color=2: always), read as if absent.
+for case in plain_string array objects_typed; do
+    php -d xdebug.mode=develop -d xdebug.cli_color=2 fixtures.php "$case" > "$golden/php_xdebug_colours_$case.txt"
+done
+# Every DateTimeInterface format as a dateline, twelve dumps back to back.
+php -d xdebug.mode=off datelines.php > "$golden/php_datelines.txt"

@@ -1,0 +1,48 @@
+"""Xdebug's colours (`xdebug.cli_color=1` on a terminal, `=2` always): ANSI escapes around a
+value's type, its length, its bytes and the `file:line:` before it. A dump printed with them is
+read as if printed without: the escapes are taken out of the input first (its records' offsets
+and sha256 are of the bytes without them).
+
+Only an input that shows Xdebug's own pattern (`ESC[1mstring ESC[22m(`, `ESC[1mfile ESC[22m:`)
+loses its escapes: elsewhere an escape is part of the text, and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SIGNATURE = re.compile(
+    rb"\x1b\[1m(?:string|array|int|float|bool|object|enum|resource|class|null|NULL)\x1b\[22m"
+    rb"|\x1b\[1m[^\x1b\r\n]{1,4096}\x1b\[22m:\x1b\[1m\d{1,9}\x1b\[22m:"
+)
+_SGR = re.compile(rb"\x1b\[[0-9;]{0,16}m")
+_LONGEST_SGR = 20
+
+
+def shows_colours(data: bytes) -> bool:
+    return b"\x1b[" in data and _SIGNATURE.search(data) is not None
+
+
+def without_colours(data: bytes) -> bytes:
+    """`data` without Xdebug's colour escapes, when it shows them; else `data` itself."""
+    return _SGR.sub(b"", data) if shows_colours(data) else data
+
+
+class Decolourer:
+    """`without_colours` for a stream that arrives in pieces: an escape cut between two pieces
+    is held until it is whole; escapes are taken out from the first piece that shows Xdebug's
+    pattern on (a stream's earlier pieces are gone by then)."""
+
+    def __init__(self) -> None:
+        self.colours = False
+        self._held = b""
+
+    def feed(self, chunk: bytes, at_end: bool) -> bytes:
+        chunk, self._held = self._held + chunk, b""
+        if b"\x1b" not in chunk:
+            return chunk
+        last = chunk.rfind(b"\x1b")
+        if not at_end and len(chunk) - last < _LONGEST_SGR and _SGR.match(chunk, last) is None:
+            chunk, self._held = chunk[:last], chunk[last:]  # an escape still arriving
+        self.colours = self.colours or shows_colours(chunk)
+        return _SGR.sub(b"", chunk) if self.colours else chunk
