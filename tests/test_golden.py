@@ -83,6 +83,9 @@ KINDS = {
     "php_xdebug_colours_objects_typed": "clean",
     # PHP's DateTimeInterface formats as datelines: twelve dumps, each dated.
     "php_datelines": "clean",
+    # Xdebug's display limits: every item printed whole, in order.
+    "php_xdebug_max_data": "payload_truncated", "php_xdebug_max_children": "payload_truncated",
+    "php_xdebug_max_depth": "payload_truncated",
 }  # fmt: skip
 
 

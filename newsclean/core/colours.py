@@ -20,7 +20,15 @@ _LONGEST_SGR = 20
 
 
 def shows_colours(data: bytes) -> bool:
-    return b"\x1b[" in data and _SIGNATURE.search(data) is not None
+    return first_colour(data) is not None
+
+
+def first_colour(data: bytes) -> int | None:
+    """Where Xdebug's pattern first shows in `data`; None when it does not."""
+    if b"\x1b[" not in data:
+        return None
+    found = _SIGNATURE.search(data)
+    return None if found is None else found.start()
 
 
 def without_colours(data: bytes) -> bytes:
@@ -29,9 +37,10 @@ def without_colours(data: bytes) -> bytes:
 
 
 class Decolourer:
-    """`without_colours` for a stream that arrives in pieces: an escape cut between two pieces
-    is held until it is whole; escapes are taken out from the first piece that shows Xdebug's
-    pattern on (a stream's earlier pieces are gone by then)."""
+    """`without_colours` for a stream that arrives in pieces: escapes are taken out from the first
+    line that shows Xdebug's pattern on (a stream's earlier lines are gone by then). Until then,
+    a line still arriving is held when it holds an escape (the pattern may be cut between two
+    pieces); after, only an escape still arriving is held."""
 
     def __init__(self) -> None:
         self.colours = False
@@ -41,8 +50,22 @@ class Decolourer:
         chunk, self._held = self._held + chunk, b""
         if b"\x1b" not in chunk:
             return chunk
-        last = chunk.rfind(b"\x1b")
-        if not at_end and len(chunk) - last < _LONGEST_SGR and _SGR.match(chunk, last) is None:
-            chunk, self._held = chunk[:last], chunk[last:]  # an escape still arriving
+        if not at_end:
+            cut = self._cut(chunk)
+            chunk, self._held = chunk[:cut], chunk[cut:]
         self.colours = self.colours or shows_colours(chunk)
         return _SGR.sub(b"", chunk) if self.colours else chunk
+
+    def _cut(self, chunk: bytes) -> int:
+        """Where the part of `chunk` that may not be decided yet begins."""
+        last = chunk.rfind(b"\x1b")
+        if self.colours:  # only an escape cut in two waits
+            escape_whole = len(chunk) - last >= _LONGEST_SGR or _SGR.match(chunk, last)
+            return len(chunk) if escape_whole else last
+        line_start = chunk.rfind(b"\n") + 1
+        if last < line_start or len(chunk) - line_start > _LONGEST_HELD:
+            return len(chunk)
+        return line_start
+
+
+_LONGEST_HELD = 1 << 16  # a line held while waiting to see whether it shows colours

@@ -165,6 +165,7 @@ class _Reader:
         self.settled = settled
         self.mismatch = False
         self.truncated = False
+        self.display_cuts = 0  # values inside the payload that Xdebug's display limits cut
         self.malformed = False
         self.odd = False
         self.glued_at: int | None = None  # where a dump glued onto a cut line begins
@@ -201,14 +202,18 @@ class _Reader:
         return next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final))
 
     def string(
-        self, match: re.Match[bytes], next_dump_at: NextDumpAt | None = None
+        self, match: re.Match[bytes], next_dump_at: NextDumpAt | None = None, nested: bool = False
     ) -> tuple[bytes | None, int]:
         """A string's bytes and the offset after its closing quote; None for bytes cut off."""
         buf, start = self.buf, match.end()
         close = start + int(match[1])
         one_line = buf.find(b"\n", start, close) < 0  # most strings: nothing more to check
         if not one_line and (cut := _xdebug_cut(buf, start, close)) is not None:
-            self.truncated = True  # Xdebug's var_display_max_data
+            # Xdebug's var_display_max_data: inside an array the rest is printed whole
+            if nested:
+                self.display_cuts += 1
+            else:
+                self.truncated = True
             return None, cut
         if self.closes_at(close, next_dump_at) and (
             one_line
@@ -296,7 +301,7 @@ class _Reader:
             self.end_of_input()
             return MISSING, pos
         if match := _STRING.match(buf, pos):
-            content, end = self.string(match)
+            content, end = self.string(match, nested=True)
             return (MISSING if content is None else content), end
         if match := _SCALAR.match(buf, pos):
             return _scalar(match[0]), match.end()
@@ -310,8 +315,8 @@ class _Reader:
         if match := _UNCOUNTED.match(buf, pos):
             self.odd = self.odd or depth == 1
             return UNCOUNTED, match.end()
-        if match := _DISPLAY_CUT.match(buf, pos):
-            self.truncated = True
+        if match := _DISPLAY_CUT.match(buf, pos):  # Xdebug's var_display_max_depth
+            self.display_cuts += 1
             return MISSING, match.end()
         self.unreadable(pos)
         return MISSING, pos
@@ -341,7 +346,7 @@ class _Reader:
         if depth >= _MAX_DEPTH:
             self.malformed = True
             return array, pos
-        cut_before = self.truncated
+        cut_before, children_cut = self.truncated, False
         while not (self.malformed or self.truncated):
             while pos < len(buf) and buf[pos] in _SPACE:
                 pos += 1
@@ -352,20 +357,25 @@ class _Reader:
                 pos += 1
                 break
             if cut := _DISPLAY_CUT.match(buf, pos):  # Xdebug left the rest of the entries out
-                self.truncated, pos = True, cut.end()
-                pos = _closing_brace(buf, pos)
+                self.display_cuts += 1
+                children_cut, pos = True, _closing_brace(buf, cut.end())
                 break
             key = _read_key(buf, pos)
             if key is None:
                 self.unreadable(pos)
                 break
             name, pos = key
+            cuts = self.display_cuts
             value, pos = self.value(pos, depth + 1)
-            array.complete += not self.truncated
+            array.complete += not self.truncated and self.display_cuts == cuts
             array.counted += value is not UNCOUNTED
             if value is not MISSING and value is not UNCOUNTED:
                 array.entries.append((name.decode("utf-8", "replace"), value))
-        if array.counted != int(head[1]) and not (self.truncated and not cut_before):
+        if (
+            array.counted != int(head[1])
+            and not children_cut
+            and not (self.truncated and not cut_before)
+        ):
             self.mismatch = True
         return array, pos
 
@@ -623,10 +633,18 @@ def _finish(
     content: bytes | None = None,
     array: PhpArray | None = None,
 ) -> DumpedValue:
-    damaged = reader.mismatch or reader.malformed or reader.truncated
+    damaged = reader.mismatch or reader.malformed or reader.truncated or reader.display_cuts > 0
     ok = not damaged and (declared is None or declared == actual)
     return DumpedValue(
-        kind, declared, actual, ok, reader.truncated, end, content, array, reader.odd
+        kind,
+        declared,
+        actual,
+        ok,
+        reader.truncated or bool(reader.display_cuts),
+        end,
+        content,
+        array,
+        reader.odd,
     )
 
 

@@ -70,6 +70,9 @@ $cases = [
     "array_unicode_digits" => fn() => UNICODE_DIGIT_ITEMS,
     // json_encode of an array keyed by ids is a JSON object: its values are the items.
     "json_encode_keyed_by_id" => fn() => json_encode([3 => item(1, "Keyed three"), 7 => item(2, "Keyed seven")]),
+    // For Xdebug's display limits: a title cut in the middle item, more items than are shown.
+    "middle_title_long" => fn() => [item(1, "Short"), item(2, "A much longer title that Xdebug cuts"), item(3, "Third")],
+    "seven_items" => fn() => array_map(fn($n) => item($n, "Title $n"), range(1, 7)),
     // `$related[$title] = $row`: keys with line breaks, quotes and what looks like a dump.
     "array_keys_with_line_breaks" => fn() => [
         "First\r\nline" => item(1, "First\r\nline"),

@@ -37,3 +37,8 @@ for case in plain_string array objects_typed; do
 done
 # Every DateTimeInterface format as a dateline, twelve dumps back to back.
 php -d xdebug.mode=off datelines.php > "$golden/php_datelines.txt"
+# Xdebug's display limits: every item printed whole is kept (payload_truncated).
+x="-d xdebug.mode=develop -d xdebug.cli_color=0"
+php $x -d xdebug.var_display_max_data=20 fixtures.php middle_title_long > "$golden/php_xdebug_max_data.txt"
+php $x -d xdebug.var_display_max_children=5 fixtures.php seven_items > "$golden/php_xdebug_max_children.txt"
+php $x -d xdebug.var_display_max_depth=1 fixtures.php seven_items > "$golden/php_xdebug_max_depth.txt"
