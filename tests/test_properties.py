@@ -253,11 +253,7 @@ def test_a_stream_read_in_any_pieces_splits_as_a_whole_file(pieces, sizes):
         return
     except DECOMPRESS_ERRORS:
         return  # compressed bytes that do not decompress: `decompress_error` (test_cli covers it)
-    # Xdebug's colours are taken out of a file as a whole, of a stream from the piece that shows
-    # them on: the same when no escape comes before that (`core.colours`).
-    first_escape, coloured = data.find(b"\x1b"), colours.first_colour(data)
-    assume(first_escape < 0 or coloured is None or first_escape >= coloured)
-    data = colours.without_colours(data)
+    data = colours.without_colours(data)  # as a file is read (`core.colours`)
     scan, whole, pos = lf_lines(data), [], 0
     while (span := next_dump(scan, pos)) is not None:
         whole.append((span.start, data[span.start : span.end]))

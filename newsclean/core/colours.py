@@ -3,8 +3,9 @@ value's type, its length, its bytes and the `file:line:` before it. A dump print
 read as if printed without: the escapes are taken out of the input first (its records' offsets
 and sha256 are of the bytes without them).
 
-Only an input that shows Xdebug's own pattern (`ESC[1mstring ESC[22m(`, `ESC[1mfile ESC[22m:`)
-loses its escapes: elsewhere an escape is part of the text, and stays.
+Only from the line where Xdebug's own pattern first shows (`ESC[1mstring ESC[22m(`,
+`ESC[1mfile ESC[22m:`) on: before it, an escape is part of the text, and stays. A file and a
+stream of the same bytes lose the same escapes.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def first_colour(data: bytes) -> int | None:
 
 
 def without_colours(data: bytes) -> bytes:
-    """`data` without Xdebug's colour escapes, when it shows them; else `data` itself."""
-    return _SGR.sub(b"", data) if shows_colours(data) else data
+    """`data` without Xdebug's colour escapes from the line where they first show; else `data`."""
+    first = first_colour(data)
+    if first is None:
+        return data
+    line_start = data.rfind(b"\n", 0, first) + 1
+    return data[:line_start] + _SGR.sub(b"", data[line_start:])
 
 
 class Decolourer:
@@ -53,8 +58,10 @@ class Decolourer:
         if not at_end:
             cut = self._cut(chunk)
             chunk, self._held = chunk[:cut], chunk[cut:]
-        self.colours = self.colours or shows_colours(chunk)
-        return _SGR.sub(b"", chunk) if self.colours else chunk
+        if self.colours:
+            return _SGR.sub(b"", chunk)
+        self.colours = shows_colours(chunk)
+        return without_colours(chunk)
 
     def _cut(self, chunk: bytes) -> int:
         """Where the part of `chunk` that may not be decided yet begins."""
