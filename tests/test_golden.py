@@ -86,6 +86,12 @@ KINDS = {
     # Xdebug's display limits: every item printed whole, in order.
     "php_xdebug_max_data": "payload_truncated", "php_xdebug_max_children": "payload_truncated",
     "php_xdebug_max_depth": "payload_truncated",
+    # PHP's other printers: the same items, `payload.printer` says which.
+    "php_printer_serialize": "clean", "php_printer_serialize_json": "clean",
+    "php_printer_serialize_mixed": "related_partial", "php_printer_var_export": "clean",
+    "php_printer_var_export_json": "clean", "php_printer_var_export_mixed": "related_partial",
+    "php_printer_print_r": "clean", "php_printer_print_r_mixed": "related_partial",
+    "php_printer_echo": "clean", "php_printer_print_r_json": "clean",
 }  # fmt: skip
 
 

@@ -88,6 +88,7 @@ def _payload_fields(
         "declared": value.declared,
         "actual": value.actual,
         "ok": value.ok,
+        "printer": value.printer,
     }
     return payload, _related(value, to_text, warnings)
 

@@ -7,7 +7,8 @@ Contract v1.1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION
      "related": [{"id": int, "sort": int, "contenttypeid": int, "pic": str,
                   "media": "image"|"video"|null, "title": str}, ...] | null,
      "payload": {"kind": "string"|"null"|"bool"|"int"|"float"|"array",
-                 "declared": int|null, "actual": int, "ok": bool} | null,
+                 "declared": int|null, "actual": int, "ok": bool,
+                 "printer": "var_dump"|"serialize"|"var_export"|"print_r"|"echo"} | null,
      "warnings": [str, ...]}
 
 Records are plain dicts (typed as TypedDicts) built with their keys in this order.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-CONTRACT_VERSION = "1.2"  # 1.1 added the warning related_partial, 1.2 php_diagnostic
+CONTRACT_VERSION = "1.2"  # 1.1: warning related_partial; 1.2: php_diagnostic, payload.printer
 
 # Warning codes, in the order they are listed in a record.
 PAYLOAD_LENGTH_MISMATCH = "payload_length_mismatch"
@@ -77,6 +78,7 @@ REJECTION_CODES = (
 CONTENT_REJECTIONS = frozenset({EMPTY, NOT_TEXT, NOT_A_DUMP, TOO_LARGE, DECOMPRESS_ERROR})
 
 PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
+PRINTERS = ("var_dump", "serialize", "var_export", "print_r", "echo")  # what printed the payload
 MEDIA_KINDS = ("image", "video")
 
 
@@ -101,6 +103,7 @@ class Payload(TypedDict):
     declared: int | None
     actual: int
     ok: bool
+    printer: str
 
 
 class Record(TypedDict):
@@ -159,6 +162,7 @@ def json_schema() -> dict[str, Any]:
             "declared": {"type": ["integer", "null"], "minimum": 0},
             "actual": {"type": "integer", "minimum": 0},
             "ok": {"type": "boolean"},
+            "printer": {"enum": list(PRINTERS)},
         }
     )
     source = _closed(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .colours import Decolourer
 from .dateline import DATELINE_LINE
 from .diagnostics import skip_gap
+from .printers import read_any
 from .record import NOT_TEXT
 from .sniff import SNIFF_BYTES, sniff
 from .textrepair import BOM
@@ -30,7 +31,6 @@ from .vardump import (
     find_payload,
     glued_dump_at,
     line_end,
-    read_payload,
     skip_blank,
 )
 
@@ -175,7 +175,7 @@ def _first_payload(
                 return first  # an earlier dump's search learnt the rest: no value ends a dump
             if _next_header(buf, start, match.start(), hint=headers) is not None:
                 return first  # a new dump begins before this value: it is not this dump's
-        value = read_payload(buf, match.start(), final, dump_starts_at, settled)
+        value = read_any(buf, match.start(), final, dump_starts_at, settled)
         if value is None:
             return None
         if value is not NOT_A_PAYLOAD:

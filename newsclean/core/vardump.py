@@ -48,13 +48,20 @@ _XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*(?:\r?\n)?"
 _VALUE_HEAD = (
     rb"(?:string\(\d{1,18}\) \"|" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb"[ \t]*\r?$)"
 )
+# PHP's other printers (`printers`): serialize(), var_export(), an echo of the JSON string.
+_OTHER_HEAD = (
+    rb"[as]:\d{1,18}:[{\"]|array \(\r?$|'[\[{]\{?\"|\[\{\"|\{\"\d"
+    rb"|(?:Array|[\w\\]{1,400} Object)\r?\n *\(\r?$"
+)
 PAYLOAD_START = re.compile(
-    rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb")", re.MULTILINE
+    rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb"|" + _OTHER_HEAD + rb")",
+    re.MULTILINE,
 )
 _VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|class "
+_OTHER_WORDS = rb"a:\d|s:\d|array \(|'\[|'\{|\[\{|\{\"\d|Array\r?\n"
 # Quick to search for (each begins with a literal): where a payload may begin, at a line's start
 # or after Xdebug's `:LINE:`.
-_LINE_WORD = re.compile(rb"\n(?:" + _VALUE_WORDS + rb")")
+_LINE_WORD = re.compile(rb"\n(?:" + _VALUE_WORDS + rb"|" + _OTHER_WORDS + rb")")
 _PREFIXED_WORD = re.compile(rb":(?:" + _VALUE_WORDS + rb")")
 # The prefix up to its value: two prefixes on one line (a.php:1:b.php:2:) are one, read whole.
 _XDEBUG = re.compile(_XDEBUG_PREFIX + rb"(?=" + _VALUE_HEAD + rb")", re.MULTILINE)
@@ -114,6 +121,7 @@ class DumpedValue:
     content: bytes | None = None  # the string's bytes
     array: PhpArray | None = None
     odd: bool = False  # it holds values that cannot be items (enums, resources, ...)
+    printer: str = "var_dump"  # or serialize, var_export, echo (`printers`)
 
 
 def _scalar(text: bytes) -> object:

@@ -42,3 +42,8 @@ x="-d xdebug.mode=develop -d xdebug.cli_color=0"
 php $x -d xdebug.var_display_max_data=20 fixtures.php middle_title_long > "$golden/php_xdebug_max_data.txt"
 php $x -d xdebug.var_display_max_children=5 fixtures.php seven_items > "$golden/php_xdebug_max_children.txt"
 php $x -d xdebug.var_display_max_depth=1 fixtures.php seven_items > "$golden/php_xdebug_max_depth.txt"
+# PHP's other printers: serialize(), var_export(), an echo (or print_r) of the JSON string.
+for case in serialize serialize_json serialize_mixed var_export var_export_json var_export_mixed print_r \
+        print_r_mixed echo print_r_json; do
+    php -d xdebug.mode=off printers.php "$case" > "$golden/php_printer_$case.txt"
+done
