@@ -92,6 +92,8 @@ KINDS = {
     "php_printer_var_export_json": "clean", "php_printer_var_export_mixed": "related_partial",
     "php_printer_print_r": "clean", "php_printer_print_r_mixed": "related_partial",
     "php_printer_echo": "clean", "php_printer_print_r_json": "clean",
+    # One character cut in one title: only it is lost (U+FFFD), not the text around it.
+    "php_cut_inside_a_character": "not_utf8",
 }  # fmt: skip
 
 

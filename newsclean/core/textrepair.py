@@ -35,11 +35,25 @@ def _cp1252_for_c1() -> dict[int, str]:
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
-    """Text of `raw` and whether it was not UTF-8 (then it is read as cp1252, never failing)."""
+    """Text of `raw` and whether it was not UTF-8, never failing. UTF-8 with a few broken bytes
+    (a title cut by `substr()` inside a character) keeps every whole character and shows each
+    broken one as U+FFFD; only bytes that read as cp1252 text throughout (more invalid bytes
+    than whole UTF-8 characters) are read as cp1252."""
     try:
         return raw.decode("utf-8"), False
     except UnicodeDecodeError:
-        return raw.decode("latin-1").translate(_cp1252_for_c1()), True
+        pass
+    whole = len(_UTF8_CHARACTER.findall(raw))
+    if whole and whole >= len(_HIGH_BYTE.findall(raw)) - 2 * whole:
+        return raw.decode("utf-8", "replace"), True
+    return raw.decode("latin-1").translate(_cp1252_for_c1()), True
+
+
+# A whole UTF-8 character beyond ASCII, and any byte beyond ASCII.
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 
 
 def unify_newlines(text: str) -> str:

@@ -70,6 +70,8 @@ $cases = [
     "array_unicode_digits" => fn() => UNICODE_DIGIT_ITEMS,
     // json_encode of an array keyed by ids is a JSON object: its values are the items.
     "json_encode_keyed_by_id" => fn() => json_encode([3 => item(1, "Keyed three"), 7 => item(2, "Keyed seven")]),
+    // One title cut by substr() inside a character, among intact Persian ones.
+    "cut_inside_a_character" => fn() => scraped([item(1, "۱۳۹۵ سال"), item(2, substr("خبر فوری امروز", 0, 8)), item(3, "ایران")]),
     // For Xdebug's display limits: a title cut in the middle item, more items than are shown.
     "middle_title_long" => fn() => [item(1, "Short"), item(2, "A much longer title that Xdebug cuts"), item(3, "Third")],
     "seven_items" => fn() => array_map(fn($n) => item($n, "Title $n"), range(1, 7)),

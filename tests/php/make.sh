@@ -9,7 +9,7 @@ golden=../golden
 plain=(plain_string title_holds_title_key title_holds_id_key json_encode array array_mixed_values
        array_title_line_break objects_typed float odd_values string_with_nul long_string deep_array
        title_holds_a_dump array_title_holds_a_dump array_keys_with_line_breaks unicode_digits
-       array_unicode_digits json_encode_keyed_by_id)
+       array_unicode_digits json_encode_keyed_by_id cut_inside_a_character)
 xdebug=(plain_string array array_mixed_values array_title_line_break objects_typed float odd_values
         string_with_nul long_string deep_array title_holds_a_dump array_title_holds_a_dump
         array_keys_with_line_breaks array_unicode_digits)
