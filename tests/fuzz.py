@@ -16,6 +16,7 @@ always refused), and glob patterns (what plain backtracking gives, in linear tim
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -164,6 +165,86 @@ def check_outputs(folder: Path, randomly: random.Random) -> bytes:
     return repr(chosen).encode()
 
 
+def scraper_payload(items) -> bytes:
+    """The payload line exactly as the scraper builds it: concatenation, nothing escaped."""
+    parts = [
+        f'{{"id":"{i}","sort":"{s}","contenttypeid":"{c}","pic":"{pic}","title":"{title}"}}'
+        for i, s, c, pic, title in items
+    ]
+    content = ("[" + " ,".join(parts) + " ]").encode()
+    return b'string(%d) "' % len(content) + content + b'"'
+
+
+def _php_string(value: str, xdebug: bool = False) -> bytes:
+    data = value.encode()
+    return b'string(%d) "' % len(data) + data + b'"'
+
+
+def _php_key(name: str, xdebug: bool) -> bytes:
+    if xdebug:  # Xdebug escapes quotes and backslashes in keys
+        return b"'" + name.replace("\\", "\\\\").replace("'", "\\'").encode() + b"' =>"
+    return b'["' + name.encode() + b'"]=>'
+
+
+def php_var_dump(items, xdebug: bool = False) -> bytes:
+    """What PHP's var_dump (or Xdebug's) prints for a list of items (ids as strings)."""
+    lines = [b"/var/www/scrape.php:12:"] if xdebug else []
+    lines.append(b"array(%d) {" % len(items))
+    for index, (i, s, c, pic, title) in enumerate(items):
+        lines.append(b"  [%d] =>" % index if xdebug else b"  [%d]=>" % index)
+        lines.append(b"  array(5) {")
+        for name, value in zip(
+            ("id", "sort", "contenttypeid", "pic", "title"),
+            (str(i), str(s), str(c), pic, title),
+            strict=True,
+        ):
+            lines.append(b"    " + _php_key(name, xdebug))
+            lines.append(b"    " + _php_string(value, xdebug))
+        lines.append(b"  }")
+    lines.append(b"}")
+    return b"\n".join(lines)
+
+
+def php_json_encode(items) -> bytes:
+    """var_dump of PHP's json_encode of the items: slashes and non-ASCII escaped."""
+    objects = [
+        {"id": str(i), "sort": str(s), "contenttypeid": str(c), "pic": pic, "title": title}
+        for i, s, c, pic, title in items
+    ]
+    text = json.dumps(objects, separators=(",", ":")).replace("/", "\\/")
+    return _php_string(text, False)
+
+
+_HEADER = b"Headline\n\nHeadline\nTue Oct 25, 2016 21:36:02\n\nA paragraph.\n\n"
+_TITLE_PIECES = [
+    "Word", "é", "中文", "خبر", '"', "'", "\\", "{", "}", "[", "]", '"} ,{', '","title":"', "\n", "\n\n",
+    "\r\n", "Headline\n\nHeadline\nTue Oct 25, 2016 21:36:02\n\nbody", '\nstring(5) "', "\nNULL\n",
+    '"]=>\n', "' =>\n", "\nWarning: x in /a.php on line 3\n",
+]  # fmt: skip
+
+
+def check_printed_items(randomly: random.Random) -> bytes:
+    """Dumps whose payloads PHP's printers wrote from random items (titles holding line breaks,
+    quotes, headers, braces, PHP's messages), glued: one record a dump, every item."""
+    printers = [php_var_dump, lambda items: php_var_dump(items, True), php_json_encode,
+                scraper_payload]  # fmt: skip
+    dumps = []
+    for _ in range(randomly.randint(1, 4)):
+        items = [
+            (randomly.randrange(10**9), randomly.randrange(10**6), 21, "/p.jpg",
+             "".join(randomly.choice(_TITLE_PIECES) for _ in range(randomly.randint(1, 6))))
+            for _ in range(randomly.randint(1, 4))
+        ]  # fmt: skip
+        dumps.append((items, randomly.choice(printers)(items)))
+    data = b"".join(_HEADER + payload for _, payload in dumps)
+    records = parse_input(data, "-").records
+    assert len(records) == len(dumps), f"{len(records)} records of {len(dumps)} dumps"
+    for record, (items, _) in zip(records, dumps, strict=True):
+        titles = [" ".join(title.split()) for *_, title in items]
+        assert [item["title"] for item in record["related"]] == titles, "items lost or changed"
+    return data
+
+
 def reference_glob(pattern: str, path: str) -> bool:
     """Glob matching by plain backtracking, as the docs say it (small cases only)."""
     if "/" not in pattern:
@@ -221,6 +302,7 @@ def run(seed: int, cases: int | None, seconds: float | None) -> list[tuple[bytes
             lambda: check_partial_writes(randomly),
             lambda: check_outputs(Path(folder), randomly),
             lambda: check_glob(randomly),
+            lambda: check_printed_items(randomly),
         ]
         while (cases is None or done < cases) and (deadline is None or time.monotonic() < deadline):
             generator = generators[0] if done % 2 == 0 else randomly.choice(generators[1:])

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from fuzz import php_json_encode, php_var_dump, scraper_payload
 from helpers import TESTS, assert_valid
 from newsclean import parse_bytes, parse_input
 from newsclean.core import colours
@@ -94,16 +95,6 @@ _ITEMS = st.lists(
 )
 
 
-def scraper_payload(items) -> bytes:
-    """The payload line exactly as the scraper builds it: concatenation, nothing escaped."""
-    parts = [
-        f'{{"id":"{i}","sort":"{s}","contenttypeid":"{c}","pic":"{pic}","title":"{title}"}}'
-        for i, s, c, pic, title in items
-    ]
-    content = ("[" + " ,".join(parts) + " ]").encode()
-    return b'string(%d) "' % len(content) + content + b'"'
-
-
 @settings(max_examples=200, deadline=None)
 @given(_ITEMS)
 def test_related_items_come_back_exactly(items):
@@ -148,6 +139,40 @@ def test_a_title_never_splits_its_dump_whatever_it_holds(dumps):
         titles = [" ".join(title.split()) for *_, title in items]
         assume(all(map(_left_alone_by_repair, titles)))  # NFC: repaired by design
         assert [item["title"] for item in record["related"]] == titles
+        assert record["payload"]["ok"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.tuples(st.integers(0, 10**12), st.integers(0, 10**9), st.integers(0, 999),
+                               st.just("/p.jpg"), _TITLES_WITH_STRUCTURE), min_size=1, max_size=4),
+            st.sampled_from(["var_dump", "xdebug", "json_encode", "scraper"]),
+        ),
+        min_size=1, max_size=3,
+    )
+)  # fmt: skip
+def test_any_titles_printed_by_php_give_their_items_and_one_record_a_dump(dumps):
+    """var_dump's, Xdebug's and json_encode's output of items with any titles (line breaks,
+    quotes, headers, braces, any Unicode), glued as `cat` leaves dumps: every item, exactly."""
+    printed = {
+        "var_dump": php_var_dump, "xdebug": lambda items: php_var_dump(items, True),
+        "json_encode": php_json_encode, "scraper": scraper_payload,
+    }  # fmt: skip
+    data = b"".join(HEADER.encode() + printed[how](items) for items, how in dumps)
+    assume(not repair_mojibake(data.decode())[1])
+    records = parse_bytes(data, "printed")
+    assert len(records) == len(dumps)
+    for record, (items, _) in zip(records, dumps, strict=True):
+        expected = [(i, s, c, pic, " ".join(title.split())) for i, s, c, pic, title in items]
+        assume(all(_left_alone_by_repair(title) for *_, title in expected))
+        assume(not any(repair_mojibake(title)[1] for *_, title in expected))  # by design
+        got = [
+            (r["id"], r["sort"], r["contenttypeid"], r["pic"], r["title"])
+            for r in record["related"]
+        ]
+        assert got == expected
         assert record["payload"]["ok"]
 
 
