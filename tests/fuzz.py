@@ -186,12 +186,16 @@ def _php_key(name: str, xdebug: bool) -> bytes:
     return b'["' + name.encode() + b'"]=>'
 
 
-def php_var_dump(items, xdebug: bool = False) -> bytes:
-    """What PHP's var_dump (or Xdebug's) prints for a list of items (ids as strings)."""
+def php_var_dump(items, xdebug: bool = False, keyed: bool = False) -> bytes:
+    """What PHP's var_dump (or Xdebug's) prints for a list of items (ids as strings); `keyed`:
+    the array keyed by titles (`$related[$title] = $row`), which must then differ."""
     lines = [b"/var/www/scrape.php:12:"] if xdebug else []
     lines.append(b"array(%d) {" % len(items))
     for index, (i, s, c, pic, title) in enumerate(items):
-        lines.append(b"  [%d] =>" % index if xdebug else b"  [%d]=>" % index)
+        if keyed:
+            lines.append(b"  " + _php_key(title, xdebug))
+        else:
+            lines.append(b"  [%d] =>" % index if xdebug else b"  [%d]=>" % index)
         lines.append(b"  array(5) {")
         for name, value in zip(
             ("id", "sort", "contenttypeid", "pic", "title"),
@@ -227,7 +231,8 @@ def check_printed_items(randomly: random.Random) -> bytes:
     """Dumps whose payloads PHP's printers wrote from random items (titles holding line breaks,
     quotes, headers, braces, PHP's messages), glued: one record a dump, every item."""
     printers = [php_var_dump, lambda items: php_var_dump(items, True), php_json_encode,
-                scraper_payload]  # fmt: skip
+                scraper_payload, lambda items: php_var_dump(_unique(items), False, True),
+                lambda items: php_var_dump(_unique(items), True, True)]  # fmt: skip
     dumps = []
     for _ in range(randomly.randint(1, 4)):
         items = [
@@ -235,7 +240,9 @@ def check_printed_items(randomly: random.Random) -> bytes:
              "".join(randomly.choice(_TITLE_PIECES) for _ in range(randomly.randint(1, 6))))
             for _ in range(randomly.randint(1, 4))
         ]  # fmt: skip
-        dumps.append((items, randomly.choice(printers)(items)))
+        printer = randomly.choice(printers)
+        items = _unique(items) if printer in printers[4:] else items
+        dumps.append((items, printer(items)))
     data = b"".join(_HEADER + payload for _, payload in dumps)
     records = parse_input(data, "-").records
     assert len(records) == len(dumps), f"{len(records)} records of {len(dumps)} dumps"
@@ -243,6 +250,12 @@ def check_printed_items(randomly: random.Random) -> bytes:
         titles = [" ".join(title.split()) for *_, title in items]
         assert [item["title"] for item in record["related"]] == titles, "items lost or changed"
     return data
+
+
+def _unique(items: list) -> list:
+    """Items whose titles differ: keys of one array."""
+    seen: set[str] = set()
+    return [item for item in items if not (item[4] in seen or seen.add(item[4]))]
 
 
 def reference_glob(pattern: str, path: str) -> bool:

@@ -174,6 +174,8 @@ class _Reader:
         self.mismatch = False
         self.truncated = False
         self.display_cuts = 0  # values inside the payload that Xdebug's display limits cut
+        self.header_keys = False  # a key may hold a dateline line (a second reading)
+        self.refused_header_key = False  # this reading refused one
         self.malformed = False
         self.odd = False
         self.glued_at: int | None = None  # where a dump glued onto a cut line begins
@@ -368,7 +370,7 @@ class _Reader:
                 self.display_cuts += 1
                 children_cut, pos = True, _closing_brace(buf, cut.end())
                 break
-            key = _read_key(buf, pos)
+            key = _read_key(buf, pos, self)
             if key is None:
                 self.unreadable(pos)
                 break
@@ -388,33 +390,35 @@ class _Reader:
         return array, pos
 
 
-def _read_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
+def _read_key(buf: Buffer, pos: int, reader: _Reader) -> tuple[bytes, int] | None:
     """An entry's key at `pos` and where its value begins; None when there is none.
 
     PHP prints a key's bytes as they are (`["any"]=>`: line breaks, quotes and `"]=>` too);
     Xdebug escapes `'` and `\\` in its `'key' =>`. Most keys hold none of that, and one
     pattern reads them. When what it read is not followed by a value, the key is sought
     further: up to a `]=>` followed by a value on the next line, holding no dateline line (a key
-    cut off never reaches into the next dump). Found nowhere, the pattern's key stands, and its
-    value is read as damaged or cut."""
+    cut off never reaches into the next dump; a key that holds a whole dump header is allowed
+    by a second reading, kept only when the counts then land consistently: `read_payload`).
+    Found nowhere, the pattern's key stands, and its value is read as damaged or cut."""
     if buf[pos : pos + 1] == b"'":
         return _xdebug_key(buf, pos)
     key = _KEY.match(buf, pos)
     if key is not None and (key["name"] is None or _value_follows(buf, key.end())):
         return next(group for group in key.groups() if group is not None), key.end()
-    if buf[pos : pos + 2] == b'["' and (sought := _sought_key(buf, pos)) is not None:
+    if buf[pos : pos + 2] == b'["' and (sought := _sought_key(buf, pos, reader)) is not None:
         return sought
     if key is not None:
         return next(group for group in key.groups() if group is not None), key.end()
     return None
 
 
-def _sought_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
+def _sought_key(buf: Buffer, pos: int, reader: _Reader) -> tuple[bytes, int] | None:
     search, limit = pos + 2, min(len(buf), pos + _LONGEST_KEY)
     while (end := buf.find(b"]=>", search, limit)) >= 0:
         if _value_follows(buf, end + 3) and (name := _QUALIFIED.fullmatch(buf, pos + 2, end)):
-            if not _holds_a_dateline(buf, pos, end):
+            if reader.header_keys or not _holds_a_dateline(buf, pos, end):
                 return name["name"], end + 3
+            reader.refused_header_key = True  # `read_payload` may read again, allowing it
             return None
         search = end + 1
     return None
@@ -599,6 +603,14 @@ def read_payload(
             return _finish(reader, "string", int(match[1]), len(found), end, content=found)
         if match := _CONTAINER.match(buf, pos):
             array, end = reader.container(match, 0)
+            if reader.refused_header_key and _damaged(reader):
+                # A key holding a dump header was refused, and the reading went wrong: read
+                # again allowing such keys, and keep that reading where its counts land.
+                again = _Reader(buf, final, settled)
+                again.header_keys = True
+                second = again.container(match, 0)
+                if not _damaged(again):
+                    reader, (array, end) = again, second
             if reader.glued_at is not None:
                 end = reader.glued_at
             elif reader.truncated or reader.malformed:  # never past the array: a dump may follow
@@ -630,6 +642,10 @@ def _skip_to_array_end(buf: Buffer, pos: int, final: bool) -> int:
             raise _NeedMore
         return len(buf)
     return closing.start() + 1 if closing[0] == b"}" else closing.start()
+
+
+def _damaged(reader: _Reader) -> bool:
+    return reader.mismatch or reader.malformed or reader.truncated or reader.glued_at is not None
 
 
 def _finish(

@@ -80,6 +80,7 @@ $cases = [
         "First\r\nline" => item(1, "First\r\nline"),
         "return\"]=>\n  array(5) {" => item(2, "Second"),
         'Xdebug\' => fake' => item(3, "Third"),
+        FAKE_DUMP => item(4, "Fourth"),
     ],
 ];
 
