@@ -467,3 +467,36 @@ def test_any_marker_or_attempt_file_gives_a_status_not_a_traceback(tmp_path_fact
     found = batch.status(str(out))
     assert found.states[0] in (batch.State.DONE, batch.State.FAILED)
     assert found.states[1] in (batch.State.RUNNING, batch.State.FAILED, batch.State.STALE)
+
+
+def test_an_unreachable_scheduler_is_one_line_69_and_leaves_out_untouched(tmp_path):
+    out = tmp_path / "out"
+    env = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}  # Dask's own setting: no 30 s wait
+    result = newsclean("batch", str(TESTS / "golden" / "clean.txt"), "-o", str(out), "--shards", "2", "--engine",
+                       "dask", "--scheduler", "tcp://127.0.0.1:1", env=env)  # fmt: skip
+    assert result.returncode == 69, result.stderr
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newsclean: Dask scheduler tcp://127.0.0.1:1")
+    assert not out.exists()  # a plain run again is not refused for a run that never began
+
+
+def test_a_scheduler_for_the_local_engine_is_a_usage_error(tmp_path):
+    result = newsclean("batch", str(TESTS / "golden" / "clean.txt"), "-o", str(tmp_path / "out"), "--shards", "2",
+                       "--scheduler", "tcp://127.0.0.1:8786")  # fmt: skip
+    assert result.returncode == 2 and b"--scheduler is for --engine dask" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_local_worker_killed_is_one_line_69_and_resume_finishes(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    for index, path in enumerate(SAMPLE):
+        shutil.copyfile(path, source / f"{index:04d}.txt")
+    out = tmp_path / "out"
+    command = ["batch", str(source), "-o", str(out), "--shards", "4", "-j", "2"]
+    killed = newsclean(*command, env={"NEWSCLEAN_CRASH_AT": "shard-file:2"})  # SIGKILLs a worker
+    assert killed.returncode == 69, killed.stderr
+    assert len(killed.stderr.splitlines()) == 1 and b"a worker process died" in killed.stderr
+    resumed = newsclean(*command, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert data_of(out) == newsclean("parse", "-q", str(source)).stdout

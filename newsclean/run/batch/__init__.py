@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 from ...core.record import Rejection
@@ -32,7 +33,7 @@ from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.sinks import Present, deliver, write_report
 from ..scheduler import default_jobs
 from .described import absolute, prepare
-from .engines import Failures, in_this_process, run_dask, run_local
+from .engines import Failures, dask_client, in_this_process, run_dask, run_local
 from .layout import DATA, part_name
 from .shard import run_shard
 from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
@@ -73,9 +74,26 @@ def run(
     still runs some."""
     if engine not in ("local", "dask"):
         raise UsageError(f"--engine {engine}: choose local or dask")
+    if engine == "local" and (scheduler is not None or client is not None):
+        raise UsageError("--scheduler is for --engine dask: the local engine runs processes here")
     in_process = in_this_process([*sources, out])
     if in_process and engine == "dask":
         raise UsageError("memory:// lives in this process: Dask workers cannot see it")
+    jobs = jobs or default_jobs()
+    with dask_client(scheduler, client, jobs) if engine == "dask" else nullcontext() as dask:
+        return _run(
+            sources, out, shards, dask, resume=resume, max_error_rate=max_error_rate, jobs=jobs,
+            tz=tz, max_bytes=max_bytes, storage_options=storage_options, retry=retry,
+            globs=globs, excludes=excludes, in_process=in_process,
+        )  # fmt: skip
+
+
+def _run(
+    sources: list[str], out: str, shards: int, dask: Any, *, resume: bool,
+    max_error_rate: float | None, jobs: int, tz: str | None, max_bytes: int,
+    storage_options: dict[str, Any] | None, retry: Retry, globs: list[str] | None,
+    excludes: list[str] | None, in_process: bool,
+) -> tuple[ExitStatus, Totals]:  # fmt: skip
     store, described = prepare(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
         storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
@@ -88,10 +106,9 @@ def run(
         for shard, state in enumerate(before.states)
         if state not in (State.DONE, State.RUNNING)
     ]
-    jobs = jobs or default_jobs()
     out = store.url
-    if engine == "dask":
-        failures = run_dask(out, todo, scheduler, client, jobs, storage_options, retry)
+    if dask is not None:
+        failures = run_dask(out, todo, dask, storage_options, retry)
     else:
         failures = run_local(out, todo, jobs, storage_options, retry, in_process)
     after, _ = status_of(store, described)

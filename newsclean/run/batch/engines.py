@@ -4,7 +4,10 @@ afterwards, never taken from an engine's word."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from ...exits import NewscleanError, UsageError
@@ -32,57 +35,85 @@ def run_local(
             except Unavailable as error:
                 failures[shard] = str(error)
         return failures
-    with worker_pool(min(jobs, len(todo))) as pool:
-        futures = {
-            shard: pool.submit(run_shard, out, shard, storage_options=options, retry=retry)
-            for shard in todo
-        }
-        for shard, future in futures.items():
-            try:
-                future.result()
-            except Unavailable as error:
-                failures[shard] = str(error)
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with worker_pool(min(jobs, len(todo))) as pool:
+            futures = {
+                shard: pool.submit(run_shard, out, shard, storage_options=options, retry=retry)
+                for shard in todo
+            }
+            for shard, future in futures.items():
+                try:
+                    future.result()
+                except Unavailable as error:
+                    failures[shard] = str(error)
+    except BrokenProcessPool:  # a worker killed (the OOM killer, a person): what it did not
+        # commit is read back from OUT as not done; --resume finishes it
+        for shard in todo:
+            failures.setdefault(shard, "a worker process died (killed by the system?)")
     return failures
 
 
-def run_dask(
-    out: str, todo: list[int], scheduler: str | None, client: Any, jobs: int,
-    options: dict[str, Any] | None, retry: Retry,
-) -> Failures:  # fmt: skip
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, client: Any, jobs: int) -> Iterator[Any]:
+    """A Dask client: `client` as given, else one connected to `scheduler` (or to a local
+    cluster), closed after. Connected before anything is written to OUT, so that a scheduler
+    out of reach leaves nothing that a plain run again would trip on (exit 69)."""
+    if client is not None:
+        yield client
+        return
     try:
-        from dask.distributed import Client, LocalCluster, wait
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UsageError(
             "--engine dask needs dask.distributed: pip install 'newsclean[dask]'"
         ) from None
-    own_client = client is None
-    if own_client:
-        client = (
+    try:
+        own = (
             Client(scheduler)
             if scheduler
             else Client(LocalCluster(n_workers=jobs, threads_per_worker=1))
         )
+    except OSError as error:  # refused, unreachable, timed out
+        raise NewscleanError(f"Dask scheduler {scheduler}: {error}", Unavailable.status) from None
+    # Distributed logs a lost scheduler with its traceback (as ERROR, from loggers it configures
+    # itself); our own line says what happened. newsclean logs nothing of its own.
+    logging.disable(logging.ERROR)
     try:
-        # One task per shard; workers write their own parts and return only their stats. A
-        # task that fails (a worker lost, a store unreachable) is tried again by Dask.
-        futures = {
-            shard: client.submit(
-                run_shard, out, shard, storage_options=options, retry=retry,
-                key=f"newsclean-shard-{shard}-{uuid.uuid4().hex}", retries=3, pure=False,
-            )
-            for shard in todo
-        }  # fmt: skip
+        yield own
+    finally:
+        cluster = own.cluster
+        own.close()
+        if cluster is not None:
+            cluster.close()
+        logging.disable(logging.NOTSET)
+
+
+def run_dask(
+    out: str, todo: list[int], client: Any, options: dict[str, Any] | None, retry: Retry
+) -> Failures:
+    from concurrent.futures import CancelledError
+
+    from dask.distributed import wait
+
+    # One task per shard; workers write their own parts and return only their stats. A
+    # task that fails (a worker lost, a store unreachable) is tried again by Dask.
+    futures = {
+        shard: client.submit(
+            run_shard, out, shard, storage_options=options, retry=retry,
+            key=f"newsclean-shard-{shard}-{uuid.uuid4().hex}", retries=3, pure=False,
+        )
+        for shard in todo
+    }  # fmt: skip
+    try:
         wait(list(futures.values()))
         return {
             shard: f"on Dask: {future.exception()}"
             for shard, future in futures.items()
             if future.status != "finished"
         }
-    except OSError as error:  # the scheduler cannot be reached
-        raise NewscleanError(f"Dask scheduler {scheduler}: {error}", Unavailable.status) from None
-    finally:
-        if own_client:
-            cluster = client.cluster
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    except (OSError, CancelledError) as error:  # the scheduler lost mid-run: what was not
+        # committed is read back from OUT as not done; --resume finishes it
+        why = f"the Dask scheduler was lost ({type(error).__name__})"
+        return dict.fromkeys(todo, why)
