@@ -63,7 +63,7 @@ def skip_gap(buf: Buffer, pos: int, final: bool = True) -> tuple[int, int]:
     block ends, or `pos` when there is none). Not `final`, a block whose last line has not
     ended may go on: the gap then reaches the buffer's end (more input is needed)."""
     last, at = pos, skip_blank(buf, pos)
-    while at < len(buf):
+    while at < len(buf) and buf[at] in _FIRST_BYTES:
         line_start = buf.rfind(b"\n", 0, at) + 1
         end = block_end(buf, line_start) if line_start >= pos else None
         if end is None:
@@ -74,9 +74,13 @@ def skip_gap(buf: Buffer, pos: int, final: bool = True) -> tuple[int, int]:
     return at, last
 
 
+_EVERY_BLOCK_HOLDS = b" on line "  # a message, or the `thrown in ...` after an uncaught one
+_FIRST_BYTES = frozenset(b"PFRCWNDSU")  # of a message line (`PHP `, `Fatal`, ..., `User`)
+
+
 def without_blocks(text: bytes) -> tuple[bytes, bool]:
     """`text` without the diagnostic blocks in it, and whether there were any."""
-    if _MESSAGE_START.search(text) is None:  # nearly every dump: nothing to look at
+    if _EVERY_BLOCK_HOLDS not in text:  # nearly every dump: one quick look
         return text, False
     kept, at, found = [], 0, False
     for start in _MESSAGE_START.finditer(text):
@@ -92,6 +96,8 @@ def without_blocks(text: bytes) -> tuple[bytes, bool]:
 
 def holds_a_block(buf: Buffer, start: int, end: int) -> bool:
     """Whether a diagnostic block begins at a line's start in [start, end)."""
+    if buf.find(_EVERY_BLOCK_HOLDS, start, end) < 0:
+        return False
     return any(
         block_end(buf, match.start()) is not None
         for match in _MESSAGE_START.finditer(buf, start, end)

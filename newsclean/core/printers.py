@@ -43,6 +43,13 @@ _EXPORTED = re.compile(rb"array \(\r?\n|'[\[{]")
 _ECHOED = re.compile(rb"\[\{\"|\{\"\d")
 
 
+# The first byte of another printer's payload, beside serialize's `a:`/`s:` and var_export's
+# `array (`: var_export's `'`, an echoed `[{`/`{"`, print_r's `Array` or `Class Object`.
+_OTHER_FIRST_BYTES = frozenset(
+    [b"'", b"[", b"{", *(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZ_\\")]
+)
+
+
 class _Stop(Exception):
     """The bytes are not what the grammar wants here: stop, keep what was read."""
 
@@ -55,6 +62,9 @@ def read_any(
     settled: bool = False,
 ) -> DumpedValue | None:
     """The payload at `pos`, whoever printed it (see `vardump.read_payload` for the arguments)."""
+    first = bytes(buf[pos : pos + 2])
+    if first not in (b"a:", b"s:", b"ar") and first[:1] not in _OTHER_FIRST_BYTES:
+        return read_payload(buf, pos, final, next_dump_at, settled)  # var_dump's, nearly always
     if _SERIALIZED.match(buf, pos):
         return _ended(_read_serialized(buf, pos), buf, final or settled)
     if _EXPORTED.match(buf, pos):
