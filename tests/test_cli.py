@@ -676,3 +676,19 @@ def test_a_live_stdin_releases_a_dump_without_a_final_newline_while_the_pipe_is_
     finally:
         run.kill()
         run.wait()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["parse", "--max-bytes", "5x", "."], "newsclean: Invalid value: '5x' is not a size"),
+        (["parse", "--bogus"], "newsclean: No such option: --bogus"),
+        (["batch", "run", "src", "-o", "out"], "newsclean: Missing option '--shards'."),
+    ],
+)
+def test_a_usage_error_off_a_terminal_is_one_plain_line(args, says):
+    """Cron mail and logs get one line naming the help, not a panel drawn for a terminal."""
+    result = newsclean(*args)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(says) and lines[0].endswith(" -h)"), lines

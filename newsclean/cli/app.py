@@ -3,11 +3,14 @@ library calls, exit status out; no parsing logic lives here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+import sys
+from typing import Annotated, Any
 
 import typer
 
 from . import batch, check, handler, parse, show, state
+from .render import printable
 
 app = typer.Typer(
     name="newsclean",
@@ -50,4 +53,27 @@ app.add_typer(batch.batch_app, name="batch")
 
 def main() -> None:
     handler.settles_on_exit = True
-    app(prog_name="newsclean")
+    usage_error = _usage_error_type()
+    try:
+        status = app(prog_name="newsclean", standalone_mode=False)
+    except usage_error as error:
+        sys.exit(_said(error))
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _usage_error_type() -> Any:
+    """click's UsageError, of the click that typer runs on (typer 0.28 carries its own copy)."""
+    return importlib.import_module(typer.BadParameter.__module__).UsageError
+
+
+def _said(error: Any) -> int:
+    """A bad option or argument: typer's panel on a terminal; off one (cron mail, a log), one
+    plain line that names the command's help. Its exit status (2)."""
+    if sys.stderr.isatty():
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(error)
+    elif message := error.format_message().strip():  # none: the help was shown (no arguments)
+        command = error.ctx.command_path if error.ctx is not None else "newsclean"
+        sys.stderr.write(f"newsclean: {printable(message)} (see: {command} -h)\n")
+    return int(error.exit_code)
