@@ -104,8 +104,10 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
     worker is dead, closing it turns that wait into end-of-file, which the executor takes for a
     broken pool and cleans up after. The executor has no public way to do either before
     Python 3.14 (`terminate_workers`), hence its private names, looked up defensively."""
-    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:  # all at once: a worker left alive while another dies may commit
         worker.kill()
+    for worker in workers:
         worker.join()
     writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
     if writer is not None:
