@@ -247,3 +247,20 @@ def test_check_names_articles_file_hash_index():
     ]  # fmt: skip
     table = newsclean("check", str(EXAMPLES)).stdout.decode()
     assert "concat.txt#1" in table and "FILE#K: the K-th article of FILE" in table
+
+
+def test_options_come_from_the_environment_and_flags_win(tmp_path):
+    """NEWSCLEAN_<OPTION> sets an option of parse (and check); a flag given wins."""
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_bytes((GOLDEN / "clean.txt").read_bytes())  # modified just now
+    settling = newsclean("parse", str(fresh), env={"NEWSCLEAN_MIN_AGE": "1h"})
+    assert settling.stdout == b"" and b"settling" in settling.stderr
+    flag_wins = newsclean("parse", "-q", str(fresh), "--min-age", "0",
+                          env={"NEWSCLEAN_MIN_AGE": "1h"})  # fmt: skip
+    assert len(flag_wins.stdout.splitlines()) == 1
+    strict = newsclean("parse", "-q", str(GOLDEN / "latin1.txt"), env={"NEWSCLEAN_STRICT": "1"})
+    assert strict.returncode == 1  # its record has a warning
+    bad = newsclean("parse", str(fresh), env={"NEWSCLEAN_JOBS": "0"})
+    assert bad.returncode == 2 and b"--jobs" in bad.stderr
+    checked = newsclean("check", str(GOLDEN / "latin1.txt"), env={"NEWSCLEAN_STRICT": "1"})
+    assert checked.returncode == 1

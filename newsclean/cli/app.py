@@ -43,8 +43,11 @@ def _root(
     """
 
 
-app.command()(parse.parse)
-app.command()(check.check)
+# Every option of parse and check can come from the environment: NEWSCLEAN_<OPTION> (the
+# option's name, upper case, `-` as `_`); a flag given wins.
+_FROM_ENVIRONMENT = {"auto_envvar_prefix": "NEWSCLEAN"}
+app.command(context_settings=_FROM_ENVIRONMENT)(parse.parse)
+app.command(context_settings=_FROM_ENVIRONMENT)(check.check)
 app.command()(show.show)
 app.command()(show.schema)
 app.add_typer(state.state_app, name="state")

@@ -127,6 +127,9 @@ def parse(
     From the promise on, SIGINT and SIGTERM wait for the commit; a run killed there is
     completed by the next.
 
+    Every option can also come from the environment, as NEWSCLEAN_<OPTION>
+    (NEWSCLEAN_MIN_AGE=2m, NEWSCLEAN_JOBS=4, NEWSCLEAN_GLOBS='*.txt *.dump'); a flag given wins.
+
     Examples:
 
       newsclean parse dump/ | jq -r .headline
