@@ -692,3 +692,14 @@ def test_a_usage_error_off_a_terminal_is_one_plain_line(args, says):
     assert result.returncode == 2
     lines = result.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith(says) and lines[0].endswith(" -h)"), lines
+
+
+def test_counts_of_one_are_singular_and_v_shows_the_version():
+    one = newsclean("parse", str(GOLDEN / "clean.txt"))
+    assert (
+        "newsclean: 1 input, 1 record (0 with warnings), 0 inputs rejected" in one.stderr.decode()
+    )
+    checked = newsclean("check", str(GOLDEN / "clean.txt"))
+    assert checked.stdout.decode().startswith("1 input, 1 record, 0 with warnings")
+    version = newsclean("-V")
+    assert version.returncode == 0 and version.stdout.decode().startswith("newsclean ")

@@ -8,7 +8,7 @@ import typer
 
 from .handler import run_command
 from .options import FilesFrom, Jobs, MaxBytes, Null, Paths, Strict, size
-from .render import drawn, printable
+from .render import counted, drawn, printable
 
 
 def check(
@@ -57,7 +57,7 @@ def report_table(found: dict[str, Any]) -> Any:
     from rich.text import Text
 
     table = Table(
-        title=f"{found['inputs']:,} inputs, {found['records']:,} records, "
+        title=f"{counted(found['inputs'], 'input')}, {counted(found['records'], 'record')}, "
         f"{found['records_with_warnings']:,} with warnings",
         title_justify="left",
         caption="FILE#K: the K-th article of FILE (newsclean show FILE --index K)",

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from ..core.record import Rejection
 from ..run.outcome import Outcome, Tally
-from .render import rejection_line
+from .render import counted, rejection_line
 
 _REFRESH_SECONDS = 0.5
 
@@ -21,20 +21,16 @@ def _counts(tally: Tally) -> str:
     """The words the bar and the summary share."""
     duplicates = f", {tally.duplicates:,} duplicates left out" if tally.duplicates else ""
     return (
-        f"{tally.records:,} {_plural(tally.records, 'record')}"
+        f"{counted(tally.records, 'record')}"
         f" ({tally.warned:,} with warnings){duplicates}, "
-        f"{tally.rejected_total:,} {_plural(tally.rejected_total, 'input')} rejected"
+        f"{counted(tally.rejected_total, 'input')} rejected"
     )
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
 
 
 def summary_line(tally: Tally) -> str:
     by_code = ", ".join(f"{code} {count:,}" for code, count in sorted(tally.rejected.items()))
     return (
-        f"newsclean: {tally.inputs:,} {_plural(tally.inputs, 'input')}"
+        f"newsclean: {counted(tally.inputs, 'input')}"
         + (f" ({tally.skipped:,} more unchanged, skipped)" if tally.skipped else "")
         + (f" ({tally.settling:,} settling, left for the next run)" if tally.settling else "")
         + f", {_counts(tally)}"

@@ -14,6 +14,11 @@ from ..io.environment import Environment, printable
 from ..io.sinks import Present, write_report
 
 
+def counted(count: int, word: str) -> str:
+    """`1 input`, `2,249 inputs`: a count with its word, for people."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
 def rejection_line(rejection: Rejection) -> str:
     return (
         f"newsclean: {printable(rejection.path)}: {rejection.code}: {printable(rejection.message)}"
