@@ -121,7 +121,7 @@ def test_check_exit_status_follows_parse():
 def test_check_table_off_a_terminal_is_plain():
     result = newsclean("check", str(GOLDEN / "truncated.txt"), str(GOLDEN / "empty.txt"))
     out = result.stdout.decode()
-    assert "2 inputs, 1 records, 1 with warnings" in out
+    assert "2 inputs, 1 record, 1 with warnings" in out
     assert "payload_truncated" in out and "empty" in out
     assert "\x1b" not in out
 
