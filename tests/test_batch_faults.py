@@ -500,3 +500,23 @@ def test_a_local_worker_killed_is_one_line_69_and_resume_finishes(tmp_path):
     resumed = newsclean(*command, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert data_of(out) == newsclean("parse", "-q", str(source)).stdout
+
+
+def test_a_part_changed_in_place_is_found_by_verify_and_resume_runs_its_shard_again(tmp_path):
+    """Same size, other bytes: only reading it back against its commit's sha256 tells."""
+    source, out = TESTS / "corpus_sample" / "dump", tmp_path / "out"
+    command = ["batch", str(source), "-o", str(out), "--shards", "3"]
+    assert newsclean(*command).returncode == 0
+    part = sorted((out / "data").iterdir())[0]
+    changed = bytearray(part.read_bytes())
+    changed[len(changed) // 2] ^= 0xFF
+    part.write_bytes(bytes(changed))
+    assert newsclean("batch", "status", str(out)).returncode == 0  # sizes alone: all looks done
+    verified = newsclean("batch", "status", str(out), "--verify")
+    assert verified.returncode == 1 and b"changed since its commit" in verified.stdout
+    listed = newsclean("batch", "parts", str(out), "--verify")
+    assert part.name not in listed.stdout.decode() and listed.returncode == 1
+    resumed = newsclean(*command, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert newsclean("batch", "status", str(out), "--verify").returncode == 0
+    assert data_of(out) == newsclean("parse", "-q", str(source)).stdout

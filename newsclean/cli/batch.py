@@ -21,6 +21,14 @@ from .options import (
 )
 from .render import printable
 
+Verify = Annotated[
+    bool,
+    typer.Option(
+        "--verify",
+        help="Read every committed part back and check it against its commit's sha256 (a part changed in place keeps its size); --resume always does.",
+    ),
+]
+
 if TYPE_CHECKING:
     from ..io.environment import Environment
     from ..io.sinks import Present
@@ -154,6 +162,7 @@ Out = Annotated[
 def batch_status(
     out: Out,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    verify: Verify = False,
     storage_option: StorageOptions = None,
 ) -> None:
     """Show each shard done, running, failed, stale (its attempt stopped without a word) or
@@ -167,7 +176,9 @@ def batch_status(
 
     env = Environment()
     options = storage_options(storage_option)
-    run_command(lambda: run_status(out, env, drawn_status(out, as_json, env), options))
+    run_command(
+        lambda: run_status(out, env, drawn_status(out, as_json, env), options, verify=verify)
+    )
 
 
 @batch_app.command("parts")
@@ -176,6 +187,7 @@ def batch_parts(
     errors: Annotated[
         bool, typer.Option("--errors", help="The errors parts instead of the data parts.")
     ] = False,
+    verify: Verify = False,
     storage_option: StorageOptions = None,
 ) -> None:
     """Print the parts that commit markers name, one a line, in order: all there is to read.
@@ -189,7 +201,7 @@ def batch_parts(
 
     env = Environment()
     options = storage_options(storage_option)
-    run_command(lambda: run_parts(out, "errors" if errors else "data", env, options))
+    run_command(lambda: run_parts(out, "errors" if errors else "data", env, options, verify=verify))
 
 
 def drawn_status(out: str, as_json: bool, env: Environment) -> Present | None:

@@ -98,7 +98,9 @@ def _run(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
         storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
     )  # fmt: skip
-    before, found = status_of(store, described)
+    # A resume reads every committed part back against its sha256: one changed in place
+    # (same size) is found, its commit removed, and its shard run again.
+    before, found = status_of(store, described, verify=resume)
     if resume:
         clean(store, found, time.time())
     todo = [
@@ -140,24 +142,25 @@ def _check_complete(found: BatchStatus, failures: Failures) -> None:
 
 def run_status(
     out: str, env: Environment | None = None, present: Present | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: dict[str, Any] | None = None, verify: bool = False,
 ) -> ExitStatus:  # fmt: skip
     """Report where the batch in OUT stands (as JSON on stdout unless `present` draws it); OK
-    only when every shard is done."""
-    found = status(absolute(out), storage_options)
+    only when every shard is done (`verify`: and its parts match their commits' sha256)."""
+    found = status(absolute(out), storage_options, verify=verify)
     deliver(found.report(), (env or Environment()).stdout, present)
     return found.exit_status
 
 
 def run_parts(
     out: str, kind: str = DATA, env: Environment | None = None,
-    storage_options: dict[str, Any] | None = None,
+    storage_options: dict[str, Any] | None = None, verify: bool = False,
 ) -> ExitStatus:  # fmt: skip
     """Write the parts of `kind` that markers name, one a line; REJECTED when some shard is
-    not done (its part is missing from the list)."""
+    not done (its part is missing from the list). `verify`: only parts that match their
+    commit's sha256, read back."""
     env = env or Environment()
-    found = status(absolute(out), storage_options)
-    parts = committed_parts(absolute(out), kind, storage_options)
+    found = status(absolute(out), storage_options, verify=verify)
+    parts = committed_parts(absolute(out), kind, storage_options, verify=verify)
     write_report(
         env.stdout, "".join(f"{part}\n" for part in parts).encode("utf-8", "surrogateescape")
     )

@@ -13,6 +13,7 @@ names: `committed_parts`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import time
@@ -94,7 +95,9 @@ class _Survey:
     files: dict[str, dict[str, int]]  # folder -> name -> size
 
 
-def survey(store: Store, shards: int) -> _Survey:
+def survey(store: Store, shards: int, verify: bool = False) -> _Survey:
+    """What OUT holds; with `verify`, each committed part is read and checked against the
+    sha256 its commit names (a part changed in place keeps its size)."""
     files = {
         folder: store.listing(folder) for folder in (layout.DONE, layout.ATTEMPTS, *layout.KINDS)
     }
@@ -109,7 +112,7 @@ def survey(store: Store, shards: int) -> _Survey:
         marker = _loaded(content)
         if marker is None or not _whole_marker(marker):
             damaged[marker_shards[name]] = "its commit is unreadable"
-        elif (problem := _damage(marker, files)) is not None:
+        elif problem := _damage(marker, files) or (verify and _changed(store, marker)):
             damaged[marker_shards[name]] = problem
         else:
             markers[marker_shards[name]] = marker
@@ -171,6 +174,21 @@ def _damage(marker: dict[str, Any], files: dict[str, dict[str, int]]) -> str | N
     return None
 
 
+def _changed(store: Store, marker: dict[str, Any]) -> str | None:
+    """Whether a committed part's bytes are no longer those its commit names (by sha256)."""
+    for part in marker["parts"].values():
+        digest = hashlib.sha256()
+        with store.reading(part["name"]) as stream:
+            while chunk := stream.read(_VERIFY_READ):
+                digest.update(chunk)
+        if digest.hexdigest() != part["sha256"]:
+            return f"{part['name']} changed since its commit (sha256 differs): its shard runs again"
+    return None
+
+
+_VERIFY_READ = 1 << 20
+
+
 def alive(told: dict[str, Any], now: float) -> bool:
     """Whether an attempt still runs: its process, on this host; its heartbeat, elsewhere."""
     if told["state"] != State.RUNNING:
@@ -201,10 +219,10 @@ def _state(shard: int, found: _Survey, now: float) -> tuple[State, str | None]:
 
 
 def status_of(
-    store: Store, described: dict[str, Any], now: float | None = None
+    store: Store, described: dict[str, Any], now: float | None = None, verify: bool = False
 ) -> tuple[BatchStatus, _Survey]:
     shards = described["shards"]
-    found = survey(store, shards)
+    found = survey(store, shards, verify)
     now = time.time() if now is None else now
     result = BatchStatus(Totals(shards=shards), [])
     for shard in range(shards):
@@ -223,21 +241,24 @@ def status_of(
 
 
 def status(
-    out: str, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY
-) -> BatchStatus:
-    """Each shard's state in the batch in OUT, and the totals of its done shards."""
+    out: str, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+    verify: bool = False,
+) -> BatchStatus:  # fmt: skip
+    """Each shard's state in the batch in OUT, and the totals of its done shards (`verify`: its
+    committed parts read and checked against their sha256)."""
     store = Store(out, storage_options, retry)
-    return status_of(store, read_run(store, same_version=False))[0]
+    return status_of(store, read_run(store, same_version=False), verify=verify)[0]
 
 
 def committed_parts(
     out: str, kind: str = layout.DATA, storage_options: dict[str, Any] | None = None,
-    retry: Retry = DEFAULT_RETRY,
+    retry: Retry = DEFAULT_RETRY, verify: bool = False,
 ) -> list[str]:  # fmt: skip
     """The parts of `kind` (data or errors) that commit markers name, in shard order, as paths
-    or URLs: all a reader should read (check `status(out).complete` first)."""
+    or URLs: all a reader should read (check `status(out).complete` first). With `verify`, only
+    those whose shard's parts all match their commit's sha256."""
     store = Store(out, storage_options, retry)
-    found = survey(store, read_run(store, same_version=False)["shards"])
+    found = survey(store, read_run(store, same_version=False)["shards"], verify)
     return [
         store.url_of(found.markers[shard]["parts"][kind]["name"]) for shard in sorted(found.markers)
     ]
