@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -269,3 +270,37 @@ def test_counts_have_thousands_separators_in_the_same_words_everywhere():
     line = summary_line(tally)
     assert line.startswith("newsclean: 12,345 inputs, 1,234,567 records (2,500 with warnings), ")
     assert "1,200 inputs rejected (empty 1,200), 3,456.0 MB in " in line
+
+
+def test_off_a_terminal_a_progress_line_comes_every_interval_of_the_clock():
+    """`--log-every`: checked against an injected clock, so no test waits on real time."""
+    from newsclean.cli.progress import Reporter
+    from newsclean.core.record import Rejection
+    from newsclean.run.outcome import Outcome, Tally
+
+    now = [0.0]
+    stderr = io.StringIO()
+    reporter = Reporter(stderr, False, False, 0, log_every=10, log_json=True, clock=lambda: now[0])
+    reporter.start(lambda: 3)
+    tally = Tally()
+    outcomes = [Outcome("a.txt", b"{}\n", records=1), Outcome("b.txt", b"{}\n", records=1),
+                Outcome("c.txt", rejection=Rejection("c.txt", "empty", "the input is empty"))]  # fmt: skip
+    for seconds, outcome in zip((4, 11, 12), outcomes, strict=True):
+        now[0] = seconds
+        tally.add(outcome)
+        reporter.add(outcome, tally)
+    reporter.finish(tally)
+    events = [json.loads(line) for line in stderr.getvalue().splitlines()]
+    assert [event["event"] for event in events] == ["progress", "rejected", "summary"]
+    assert (events[0]["done"], events[0]["total"], events[0]["records"]) == (2, 3, 2)
+    assert events[1]["code"] == "empty" and events[2]["rejected"] == {"empty": 1}
+
+
+def test_log_format_json_writes_only_json_lines_on_stderr():
+    result = newsclean("parse", str(GOLDEN / "empty.txt"), str(GOLDEN / "clean.txt"),
+                       "--log-format", "json")  # fmt: skip
+    assert result.returncode == 1
+    events = [json.loads(line) for line in result.stderr.decode().splitlines()]
+    assert [event["event"] for event in events] == ["rejected", "summary"]
+    bad = newsclean("parse", str(GOLDEN / "clean.txt"), "--log-every", "-1")
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1

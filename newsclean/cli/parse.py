@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +28,16 @@ from .render import printable
 if TYPE_CHECKING:
     from ..io.environment import Environment
     from ..run.parse import ParseOptions
+
+
+class LogFormat(StrEnum):
+    """How lines for people are written on stderr off a terminal."""
+
+    plain = "plain"
+    json = "json"
+
+
+_LOG_EVERY = 60.0  # seconds between progress lines off a terminal
 
 
 def parse(
@@ -111,6 +122,23 @@ def parse(
         bool,
         typer.Option("--dedupe", help="With --state: skip articles whose dump was emitted before."),
     ] = False,
+    log_every: Annotated[
+        float | None,
+        typer.Option(
+            "--log-every",
+            min=0,
+            help="Off a terminal, a progress line every SECONDS (default 60; 0: none; -q: none).",
+            metavar="SECONDS",
+            show_default=False,
+        ),
+    ] = None,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            help="json: progress, rejection and summary lines on stderr as JSON objects, for monitoring.",
+        ),
+    ] = LogFormat.plain,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -170,7 +198,7 @@ def parse(
 
         reporter = Reporter(env.stderr, False, False, quiet)
         run_command(lambda: run_dry(options, env, reporter.rejected))
-    reporter = reporter_for(options, env, quiet)
+    reporter = reporter_for(options, env, quiet, log_every, log_format)
     if paths and not files_from:
         matching = " matching --glob/--exclude" if globs or excludes else ""
         reporter.nothing = (
@@ -179,9 +207,14 @@ def parse(
     run_command(lambda: run_parse(options, env, reporter))
 
 
-def reporter_for(options: ParseOptions, env: Environment, quiet: int) -> Reporter:
+def reporter_for(
+    options: ParseOptions, env: Environment, quiet: int, log_every: float | None = None,
+    log_format: LogFormat = LogFormat.plain,
+) -> Reporter:  # fmt: skip
     """Progress and summary on stderr: decorated on a terminal (or with --progress), plain off
-    one; less with -q, nothing with -qq."""
+    one with a progress line a minute; less with -q, nothing with -qq."""
     guess = bool(env.stderr_isatty) and not quiet
     show_bar = options.progress if options.progress is not None and quiet < 2 else guess
-    return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, quiet)
+    every = 0.0 if quiet else (_LOG_EVERY if log_every is None else log_every)
+    json = log_format is LogFormat.json
+    return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, quiet, every, json)

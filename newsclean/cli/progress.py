@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import orjson
+
 from ..core.record import Rejection
 from ..run.outcome import Outcome, Tally
 from .render import counted, rejection_line
@@ -64,12 +66,53 @@ def summary_table(tally: Tally, title: str = "newsclean parse") -> Any:
     return table
 
 
+def _counted(tally: Tally) -> dict[str, Any]:
+    return {
+        "inputs": tally.inputs, "unchanged_skipped": tally.skipped, "settling": tally.settling,
+        "records": tally.records, "records_with_warnings": tally.warned,
+        "duplicates_skipped": tally.duplicates, "rejected": dict(sorted(tally.rejected.items())),
+        "bytes": tally.size, "seconds": round(tally.elapsed, 3),
+    }  # fmt: skip
+
+
+def _json_line(event: str, fields: dict[str, Any]) -> str:
+    return orjson.dumps({"event": event, **fields}).decode()
+
+
+def _progress(tally: Tally, total: int | None, as_json: bool) -> str:
+    """A progress line for a log: done of total, records, rejections, rate."""
+    done = tally.inputs + tally.skipped + tally.settling
+    rate = tally.inputs / max(tally.elapsed, 1e-9)
+    if as_json:
+        fields = {
+            "done": done,
+            "total": total,
+            **_counted(tally),
+            "inputs_per_second": round(rate, 1),
+        }
+        return _json_line("progress", fields)
+    of = "" if total is None else f"/{total:,}"
+    return (
+        f"newsclean: {done:,}{of} inputs done, {counted(tally.records, 'record')}, "
+        f"{tally.rejected_total:,} rejected, {rate:,.0f} inputs/s"
+    )
+
+
 class Reporter:
     """Rejections, progress and summary of a `parse` run, on stderr (a `run.parse.Progress`)."""
 
-    def __init__(self, stderr: TextIO, terminal: bool, progress: bool, quiet: int) -> None:
-        """`quiet`: 1, no summary; 2, no line for each rejection either."""
+    def __init__(
+        self, stderr: TextIO, terminal: bool, progress: bool, quiet: int,
+        log_every: float = 0.0, log_json: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        """`quiet`: 1, no summary; 2, no line for each rejection either. Off a terminal (no bar),
+        a progress line every `log_every` seconds (0: none); `log_json`: progress, rejection and
+        summary lines as JSON objects, for monitoring. `clock`: for tests."""
         self.stderr, self.quiet = stderr, quiet
+        self.log_every, self.log_json, self.clock = log_every, log_json, clock
+        self.total: int | None = None
+        self.logged = clock()
         self.nothing = "no input files: nothing to parse"  # said instead of a summary of none
         self.console: Any = None
         self.bar: _Bar | None = None
@@ -84,15 +127,28 @@ class Reporter:
     def start(self, count: Callable[[], int | None]) -> None:
         if self.bar is not None:
             self.bar.start(count())
+        elif self.log_every:
+            self.total = count()
 
     def add(self, outcome: Outcome, tally: Tally) -> None:
         if outcome.rejection is not None:
             self.rejected(outcome.rejection)
         if self.bar is not None:
             self.bar.show(tally)
+        elif self.log_every and self.clock() - self.logged >= self.log_every:
+            self.logged = self.clock()
+            self._log(_progress(tally, self.total, self.log_json))
+
+    def _log(self, line: str) -> None:
+        self.stderr.write(line + "\n")
+        self.stderr.flush()
 
     def rejected(self, rejection: Rejection) -> None:
         if self.quiet >= 2:
+            return
+        if self.log_json:
+            fields = {"path": rejection.path, "code": rejection.code, "message": rejection.message}
+            self._log(_json_line("rejected", fields))
             return
         line = rejection_line(rejection)
         if self.bar is not None:
@@ -109,6 +165,8 @@ class Reporter:
             return
         if not (tally.inputs or tally.skipped or tally.settling):
             self.stderr.write(f"newsclean: {self.nothing}\n")
+        elif self.log_json:
+            self._log(_json_line("summary", _counted(tally)))
         elif self.console is not None:
             self.console.print(summary_table(tally))
         else:
