@@ -26,6 +26,7 @@ A reading that fails partway keeps what was read whole, and says the payload is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .vardump import (
     MISSING,
@@ -65,45 +66,50 @@ def read_any(
     first = bytes(buf[pos : pos + 2])
     if first not in (b"a:", b"s:", b"ar") and first[:1] not in _OTHER_FIRST_BYTES:
         return read_payload(buf, pos, final, next_dump_at, settled)  # var_dump's, nearly always
-    if _SERIALIZED.match(buf, pos):
-        return _ended(_read_serialized(buf, pos), buf, final or settled)
+    at_end = final or settled  # a paused live stream: what has arrived is all there is
+    if head := _SERIALIZED.match(buf, pos):
+        reader = _Unserializer(buf)
+        declared = int(head[0][2:-2])
+        return _ended(_read(reader, lambda: reader.value(pos, 0), "serialize", declared), at_end)
     if _EXPORTED.match(buf, pos):
-        return _ended(_read_exported(buf, pos), buf, final or settled)
+        exported = _Exported(buf)
+        return _ended(_read(exported, lambda: exported.value(pos, 0), "var_export"), at_end)
     if _ECHOED.match(buf, pos):
-        return _read_echoed(buf, pos, final or settled, next_dump_at)
+        return _read_echoed(buf, pos, at_end, next_dump_at)
     if head := _PRINTED.match(buf, pos):
-        return _ended(_read_printed(buf, head), buf, final or settled)
+        printed = _Printed(buf)
+        return _ended(_read(printed, lambda: printed.array(head, 0), "print_r"), at_end)
     return read_payload(buf, pos, final, next_dump_at, settled)
 
 
-def _ended(value: DumpedValue, buf: Buffer, final: bool) -> DumpedValue | None:
+def _read(
+    reader: _Unserializer, read_top: Callable[[], tuple[object, int]], printer: str,
+    declared: int | None = None,
+) -> DumpedValue:  # fmt: skip
+    """The payload `read_top` reads with `reader`: a string or an array, as far as it got."""
+    try:
+        value, end = read_top()
+    except _Stop:
+        value, end = reader.partial, reader.stopped_at
+    ok, truncated = not reader.failed, reader.failed and reader.stopped_at >= len(reader.buf)
+    if isinstance(value, PhpArray):
+        return DumpedValue(
+            "array", declared, value.complete, ok, truncated, end, array=value, odd=reader.odd,
+            printer=printer,
+        )  # fmt: skip
+    content = value if isinstance(value, bytes) else None
+    return DumpedValue(
+        "string", declared, len(content or b""), ok, truncated, end, content=content,
+        printer=printer,
+    )  # fmt: skip
+
+
+def _ended(value: DumpedValue, final: bool) -> DumpedValue | None:
     """A value read to the buffer's end may go on in bytes still to come."""
     return None if value.truncated and not final else value
 
 
 # -- serialize() ---------------------------------------------------------------------------------
-
-
-def _read_serialized(buf: Buffer, pos: int) -> DumpedValue:
-    reader = _Unserializer(buf)
-    head = _SERIALIZED.match(buf, pos)
-    declared = int(buf[pos + 2 : head.end() - 2]) if head else None
-    try:
-        value, end = reader.value(pos, 0)
-    except _Stop:
-        value, end = reader.partial, reader.stopped_at
-    truncated = reader.stopped_at >= len(buf) and reader.failed
-    ok = not reader.failed
-    if isinstance(value, PhpArray):
-        return DumpedValue(
-            "array", declared, value.complete, ok, truncated, end, array=value,
-            odd=reader.odd, printer="serialize",
-        )  # fmt: skip
-    content = value if isinstance(value, bytes) else None
-    return DumpedValue(
-        "string", declared, len(content or b""), ok, truncated, end, content=content,
-        printer="serialize",
-    )  # fmt: skip
 
 
 _SCALAR = re.compile(rb"N;|b:[01];|i:-?\d{1,19};|d:[^;\r\n]{1,40};")
@@ -185,25 +191,6 @@ def _member_name(key: bytes | int) -> str:
 
 
 # -- var_export() --------------------------------------------------------------------------------
-
-
-def _read_exported(buf: Buffer, pos: int) -> DumpedValue:
-    reader = _Exported(buf)
-    try:
-        value, end = reader.value(pos, 0)
-    except _Stop:
-        value, end = reader.partial, reader.stopped_at
-    truncated = reader.stopped_at >= len(buf) and reader.failed
-    if isinstance(value, PhpArray):
-        return DumpedValue(
-            "array", None, value.complete, not reader.failed, truncated, end, array=value,
-            odd=reader.odd, printer="var_export",
-        )  # fmt: skip
-    content = value if isinstance(value, bytes) else None
-    return DumpedValue(
-        "string", None, len(content or b""), not reader.failed, truncated, end, content=content,
-        printer="var_export",
-    )  # fmt: skip
 
 
 _EXPORTED_SCALAR = re.compile(rb"NULL|true|false|-?\d{1,19}(?:\.\d+)?(?:E[-+]?\d{1,4})?|-?INF|NAN")
@@ -290,16 +277,6 @@ def _exported_scalar(text: bytes) -> object:
 _BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)+")
 _ENTRY = re.compile(rb"( *)\[([^\r\n]{0,4096}?)\] => ?")
 _MEMBER_SUFFIX = re.compile(rb":(?:protected|[^:\r\n]{1,400}:private)$")
-
-
-def _read_printed(buf: Buffer, head: re.Match[bytes]) -> DumpedValue:
-    reader = _Printed(buf)
-    array, end = reader.array(head, 0)
-    truncated = reader.failed and reader.stopped_at >= len(buf)
-    return DumpedValue(
-        "array", None, array.complete, not reader.failed, truncated, end, array=array,
-        printer="print_r",
-    )  # fmt: skip
 
 
 class _Printed(_Unserializer):
