@@ -266,8 +266,8 @@ class RunOutputs:
         """Send out what is written to streams when `final` (a live stream's records must
         come out now) or when the state is due a commit: with records on a stream, the state
         commits the inputs whose lines are out, at most once a second."""
-        now = time.monotonic()
-        streamed = RECORDS not in self.files and self.state is not None
+        streamed = self.state is not None and RECORDS not in self.files
+        now = time.monotonic() if streamed else 0.0  # called after every outcome: cheap first
         due = streamed and now - self.last_state_commit >= _STDOUT_COMMIT_SECONDS
         if not (final or due):
             return
