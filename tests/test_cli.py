@@ -633,6 +633,33 @@ def test_memory_follows_bytes_in_flight_not_records_or_files(tmp_path):
     assert status == 0 and peak < 300, peak
 
 
+def _large_dump(related_items: int, paragraphs: int) -> bytes:
+    items = b",".join(
+        b'{"id":"%d","sort":"%d","contenttypeid":"21","pic":"/p/%d.jpg","title":"Title %d"}'
+        % (n, n, n, n)
+        for n in range(related_items)
+    )
+    body = b"\n\n".join(b"Paragraph %d of a long body." % n for n in range(paragraphs))
+    payload = b"[" + items + b"]"
+    header = b"H\n\nH\nTue Oct 25, 2016 21:36:02\n\n"
+    return header + body + b'\n\nstring(%d) "%s"\n' % (len(payload), payload)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("related_items", "paragraphs"), [(200_000, 1), (1, 500_000)])
+def test_memory_of_one_large_dump_is_a_few_times_its_size(tmp_path, related_items, paragraphs):
+    """A 16 MB dump of related items or of paragraphs: at most 4.5 times its size beyond a tiny
+    run's peak (1.4.0: 12 and 9 times; the README gives the bound)."""
+    tiny, large = tmp_path / "tiny.txt", tmp_path / "large.txt"
+    tiny.write_bytes(CLEAN)
+    large.write_bytes(_large_dump(related_items, paragraphs))
+    size_mib = large.stat().st_size / 2**20
+    _, _, base = peak_rss_mib(["parse", "-q", str(tiny), "-o", os.devnull], os.devnull)
+    status, _, peak = peak_rss_mib(["parse", "-q", str(large), "-o", os.devnull], os.devnull)
+    assert status == 0 and size_mib > 14
+    assert peak - base < 4.5 * size_mib, (peak, base, size_mib)
+
+
 @pytest.mark.parametrize(
     "args",
     [["--tz", "Evil/\x1b[31mZone", "x"], ["-o", "/no/\x1b]0;pwned\x07/out.jsonl", "x"],

@@ -94,9 +94,14 @@ def without_blocks(text: bytes) -> tuple[bytes, bool]:
     return b"".join(kept), found
 
 
+def may_hold_a_block(buf: Buffer, start: int, end: int) -> bool:
+    """Whether [start, end) may hold a diagnostic block: False for nearly every dump, quickly."""
+    return buf.find(_EVERY_BLOCK_HOLDS, start, end) >= 0
+
+
 def holds_a_block(buf: Buffer, start: int, end: int) -> bool:
     """Whether a diagnostic block begins at a line's start in [start, end)."""
-    if buf.find(_EVERY_BLOCK_HOLDS, start, end) < 0:
+    if not may_hold_a_block(buf, start, end):
         return False
     return any(
         block_end(buf, match.start()) is not None

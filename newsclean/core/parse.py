@@ -18,8 +18,8 @@ from datetime import tzinfo
 from . import record, related
 from .article import Article, read_article
 from .colours import without_colours
-from .diagnostics import holds_a_block, without_blocks
-from .record import Payload, Record, Rejection, RelatedItem
+from .diagnostics import holds_a_block, may_hold_a_block, without_blocks
+from .record import JsonList, Payload, Record, Rejection, RelatedItem, listed
 from .sniff import sniff
 from .splitter import DumpSpan, lf_lines, next_dump
 from .textrepair import BOM, clean, repair, to_text, unify_newlines
@@ -50,7 +50,7 @@ def _decoder(warnings: set[str]) -> Callable[[bytes], str]:
 
 def _related(
     value: DumpedValue, to_text: Callable[[bytes], str], warnings: set[str]
-) -> list[RelatedItem] | None:
+) -> list[RelatedItem] | JsonList[RelatedItem] | None:
     if value.kind == "array" and value.array is not None:
         items, all_items = related.from_php_array(value.array, to_text, clean)
         if value.odd or not (all_items or value.truncated):  # a cut one: payload_truncated
@@ -65,8 +65,8 @@ def _related(
             warnings.add(record.MOJIBAKE_REPAIRED)
         return repaired
 
-    items, recovered = related.from_json_text(
-        to_text(value.content), clean, not value.truncated, repair_noting
+    items, recovered = related.from_json_payload(
+        value.content, to_text, clean, not value.truncated, repair_noting
     )
     if recovered:
         warnings.add(record.RELATED_RECOVERED)
@@ -75,7 +75,7 @@ def _related(
 
 def _payload_fields(
     value: DumpedValue | None, to_text: Callable[[bytes], str], warnings: set[str]
-) -> tuple[Payload | None, list[RelatedItem] | None]:
+) -> tuple[Payload | None, list[RelatedItem] | JsonList[RelatedItem] | None]:
     if value is None:
         warnings.add(record.PAYLOAD_MISSING)
         return None, None
@@ -93,10 +93,20 @@ def _payload_fields(
     return payload, _related(value, to_text, warnings)
 
 
-def _article(text_bytes: bytes, to_text: Callable[[bytes], str], tz: tzinfo | None) -> Article:
-    if text_bytes.startswith(BOM):
-        text_bytes = text_bytes[len(BOM) :]
-    return read_article(unify_newlines(to_text(text_bytes)), tz)
+def _article(
+    scan: bytes, span: DumpSpan, to_text: Callable[[bytes], str], tz: tzinfo | None
+) -> tuple[Article, bool]:
+    """The article of a dump's text part, and whether PHP's messages were cut out of it. Its
+    bytes and its text are temporaries, let go once the text is split: a large dump's body may
+    be most of it."""
+    if not may_hold_a_block(scan, span.start, span.text_end):  # nearly every dump
+        return read_article(_text(scan[span.start : span.text_end], to_text), tz), False
+    text, diagnostics = without_blocks(scan[span.start : span.text_end])
+    return read_article(_text(text, to_text), tz), diagnostics
+
+
+def _text(text_bytes: bytes, to_text: Callable[[bytes], str]) -> str:
+    return unify_newlines(to_text(text_bytes.removeprefix(BOM)))
 
 
 def _with_nul_bytes(value: DumpedValue, data: bytes) -> DumpedValue:
@@ -117,8 +127,7 @@ def _record(
     """
     warnings: set[str] = set()
     to_text = _decoder(warnings)
-    text, diagnostics = without_blocks(scan[span.start : span.text_end])
-    article = _article(text, to_text, tz)
+    article, diagnostics = _article(scan, span, to_text, tz)
     if diagnostics or (
         span.payload is not None and holds_a_block(scan, span.payload.end, span.end)
     ):
@@ -162,7 +171,9 @@ def records_of(
 ) -> Rejection | Iterator[Record]:
     """The records of every dump in `data`, one by one (so that a file of 200,000 dumps is never
     held whole as records), or why `data` is plainly no dump. Whether any record looks like a
-    dump's (else the input is `not_a_dump`: `looks_like_a_dump`) is the caller's to tell."""
+    dump's (else the input is `not_a_dump`: `looks_like_a_dump`) is the caller's to tell. A long
+    list (of paragraphs or related items) is a `record.JsonList` here: `record.json_line` writes
+    the records."""
     data = without_colours(data)
     if found := sniff(data):
         return Rejection(path, *found)
@@ -175,10 +186,13 @@ def _records(data: bytes, path: str, tz: tzinfo | None) -> Iterator[Record]:
     while (span := next_dump(scan, pos, hint=hint)) is not None:
         source = (path, index, span.start)
         if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
-            yield _record(data, scan, span, source, tz)
+            found = _record(data, scan, span, source, tz)
         else:  # a dump's record depends on its own bytes only, as when a stream cuts it
-            yield _dump_record(data[span.start : span.end], source, tz)
+            found = _dump_record(data[span.start : span.end], source, tz)
         pos, index = span.end, index + 1
+        del span  # it holds the payload's bytes: not kept while the caller writes the record
+        yield found
+        del found  # nor the record while the next one is read
 
 
 def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
@@ -186,7 +200,7 @@ def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parse
     found = records_of(data, path, tz)
     if isinstance(found, Rejection):
         return Parsed(rejection=found)
-    records = list(found)
+    records = [listed(found_record) for found_record in found]
     if not any(map(looks_like_a_dump, records)):
         return Parsed(rejection=not_a_dump(path))
     return Parsed(records)
@@ -205,6 +219,13 @@ def parse_dump(
     data: bytes, path: str = "-", index: int = 0, offset: int = 0, tz: tzinfo | None = None
 ) -> Record:
     """The record of one dump already cut from a stream by `splitter.next_dump`."""
+    return listed(dump_record(data, path, index, offset, tz))
+
+
+def dump_record(
+    data: bytes, path: str = "-", index: int = 0, offset: int = 0, tz: tzinfo | None = None
+) -> Record:
+    """`parse_dump`'s record, its long lists `JsonList`s (as `records_of`)."""
     return _dump_record(data, (path, index, offset), tz)
 
 

@@ -15,11 +15,11 @@ real JSON encoding (PHP's json_encode writes every slash as `\\/`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import orjson
 
-from .record import RelatedItem
+from .record import JsonList, RelatedItem, json_list
 from .vardump import PhpArray
 
 _INT = r'"?(-?\d{1,18})"?'  # \d: decimal digits of any script, as `int()` reads them
@@ -34,6 +34,9 @@ _SEPARATOR = re.compile(r"\s*,\s*")
 _LIST_END = re.compile(r"\s*\]\s*\Z")
 _LIST_START = re.compile(r"\s*\[\s*")
 _BLANK_TO_END = re.compile(r"\s*\Z")
+_BETWEEN_ITEMS = re.compile(rb"\}\s*,\s*\{")  # searched in bytes only: see `_pieces`
+_LIST_START_BYTES = re.compile(rb"\s*\[")
+_PIECE_CHARS = 1 << 20  # strict JSON longer than this is read a piece of whole items at a time
 _IMAGE = frozenset(
     ["jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "avif", "tif", "tiff", "heic"]
 )
@@ -112,16 +115,52 @@ def _item(fields: dict[str, object], clean: Clean) -> RelatedItem:
     }
 
 
-def _strict(text: str, clean: Clean) -> list[RelatedItem] | None:
+def _strict(text: str | bytes, clean: Clean) -> list[RelatedItem] | JsonList[RelatedItem] | None:
+    """The items of `text` read as strict JSON; None if it is not a list of whole items. Long
+    ASCII bytes are read in pieces: all the items at once as objects took 18 times their bytes.
+    A piece that fails may be cut inside a title holding `},{`: then it is read whole."""
+    found = _strict_pieces(_pieces(text), clean)
+    if found is None and len(text) > _PIECE_CHARS:
+        return _strict_pieces([text if isinstance(text, str) else text.decode("ascii")], clean)
+    return found
+
+
+def _strict_pieces(
+    pieces: Iterable[str], clean: Clean
+) -> list[RelatedItem] | JsonList[RelatedItem] | None:
     try:
-        parsed = orjson.loads(text)
-        if type(parsed) is dict:  # json_encode of an array keyed by ids: its values, in order
-            parsed = list(parsed.values())
-        if type(parsed) is not list or not _each_field_once(text, parsed):
-            return None
-        return [_item(entry, clean) for entry in parsed]
+        return json_list(_strict_items(pieces, clean))
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def _strict_items(pieces: Iterable[str], clean: Clean) -> Iterator[RelatedItem]:
+    """The items of each piece; ValueError for one that is not a list of whole items."""
+    for piece in pieces:
+        parsed = orjson.loads(piece)
+        if type(parsed) is dict:  # json_encode of an array keyed by ids: its values, in order
+            parsed = list(parsed.values())
+        if type(parsed) is not list or not _each_field_once(piece, parsed):
+            raise ValueError(piece[:80])
+        for entry in parsed:
+            yield _item(entry, clean)
+
+
+def _pieces(text: str | bytes) -> Iterator[str]:
+    """A JSON list as JSON lists of a run of its items each, about _PIECE_CHARS long, when it
+    is ASCII bytes (whose pieces decode as the whole would); text is one piece."""
+    if isinstance(text, str):
+        yield text
+        return
+    if len(text) <= _PIECE_CHARS or not _LIST_START_BYTES.match(text):
+        yield text.decode("ascii")
+        return
+    start = 0
+    while (between := _BETWEEN_ITEMS.search(text, start + _PIECE_CHARS)) is not None:
+        head = "" if start == 0 else "["
+        yield head + text[start : between.start() + 1].decode("ascii") + "]"
+        start = between.end() - 1
+    yield text.decode("ascii") if start == 0 else "[" + text[start:].decode("ascii")
 
 
 def _each_field_once(text: str, parsed: list[object]) -> bool:
@@ -160,25 +199,27 @@ def _cut_inside_next_item(text: str, rest_at: int, last_title: int) -> bool:
     return bool(starts_item) and last_title < rest_at
 
 
-def _by_layout(text: str, clean: Clean, complete: bool) -> list[RelatedItem]:
-    items: list[RelatedItem] = []
+def _by_layout(
+    text: str, clean: Clean, complete: bool
+) -> list[RelatedItem] | JsonList[RelatedItem]:
+    return json_list(_layout_items(text, clean, complete))
+
+
+def _layout_items(text: str, clean: Clean, complete: bool) -> Iterator[RelatedItem]:
     start = _LIST_START.match(text)
     head = _ITEM_HEAD.match(text, 0 if start is None else start.end())
     while head is not None and (found := _title_end(text, head.end(), complete)) is not None:
         title_end, following = found
         identifier, sort, contenttypeid, pic = head.groups()
-        items.append(
-            {
-                "id": int(identifier),
-                "sort": int(sort),
-                "contenttypeid": int(contenttypeid),
-                "pic": pic,
-                "media": media_of(pic),
-                "title": clean(text[head.end() : title_end]),
-            }
-        )
+        yield {
+            "id": int(identifier),
+            "sort": int(sort),
+            "contenttypeid": int(contenttypeid),
+            "pic": pic,
+            "media": media_of(pic),
+            "title": clean(text[head.end() : title_end]),
+        }
         head = following
-    return items
 
 
 def _json_encoded(text: str) -> bool:
@@ -187,9 +228,25 @@ def _json_encoded(text: str) -> bool:
     return text.count("/") == text.count("\\/")
 
 
+def from_json_payload(
+    content: bytes, to_text: Callable[[bytes], str], clean: Clean, complete: bool, repair: Clean
+) -> tuple[list[RelatedItem] | JsonList[RelatedItem], bool]:
+    """`from_json_text` of a payload string's bytes. ASCII without backslashes (most payloads)
+    reads as strict JSON from the bytes, a piece at a time: its whole text is made only for the
+    layout parser."""
+    if not content.isascii() or b"\\" in content or b"\0" in content:
+        return from_json_text(to_text(content), clean, complete, repair)
+    if not content or content.isspace():
+        return [], False
+    strict = _strict(content, clean)
+    if strict is not None:
+        return strict, False
+    return _by_layout(content.decode("ascii"), clean, complete), True
+
+
 def from_json_text(
     text: str, clean: Clean, complete: bool, repair: Clean
-) -> tuple[list[RelatedItem], bool]:
+) -> tuple[list[RelatedItem] | JsonList[RelatedItem], bool]:
     """Items of a JSON-ish payload string, and whether recovery was needed (strict JSON failed).
 
     `repair` (mojibake, NFC) is applied to titles that JSON escapes hid from it: `\\u00c3\\u00a9`
@@ -209,18 +266,23 @@ def from_json_text(
 
 def from_php_array(
     array: PhpArray, decode: Callable[[bytes], str], clean: Clean
-) -> tuple[list[RelatedItem], bool]:
+) -> tuple[list[RelatedItem] | JsonList[RelatedItem], bool]:
     """Items of a var_dump of the PHP array itself (arrays or objects with the five fields), and
     whether every element was one: elements that are not such an item are left out."""
-    items = []
+    items = json_list(_array_items(array, decode, clean))
+    return items, len(items) == len(array.entries)
+
+
+def _array_items(
+    array: PhpArray, decode: Callable[[bytes], str], clean: Clean
+) -> Iterator[RelatedItem]:
     for _, element in array.entries:
         if isinstance(element, PhpArray):
             fields = {key: _text(value, decode) for key, value in element.entries}
             try:
-                items.append(_item(fields, clean))
+                yield _item(fields, clean)
             except (KeyError, TypeError, ValueError):
                 continue
-    return items, len(items) == len(array.entries)
 
 
 def _text(value: object, decode: Callable[[bytes], str]) -> object:

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import orjson
-
-from ..core.parse import looks_like_a_dump, not_a_dump, parse_dump, records_of
-from ..core.record import Record, Rejection
+from ..core.parse import dump_record, looks_like_a_dump, not_a_dump, records_of
+from ..core.record import Record, Rejection, json_line
 from ..io.fingerprint import Fingerprint
 from ..io.paths import shown_path
 from ..io.read import DEFAULT_MAX_BYTES, read_input
@@ -21,7 +19,6 @@ from .outcome import Outcome
 
 FILES_PER_BATCH = 256
 OUTPUT_BYTES = 4 * 1024 * 1024  # of records a batch gives back at once (beyond its last file)
-_JSONL = orjson.OPT_APPEND_NEWLINE
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,14 +60,20 @@ def _serialised(
 ) -> Outcome:
     """The outcome of `records`, each serialised as it comes. Copied into one buffer at once:
     orjson's bytes keep a 4 KiB allocation each, so 200,000 small records held apart until a
-    join took 900 MB where their text takes 70."""
-    lines = bytearray()
+    join took 900 MB where their text takes 70. The line of a file's only record (most files)
+    is kept as it is: a copy of a large one would double what it holds."""
+    lines: bytes | bytearray = b""
     hashes: list[str] = []
     warnings: dict[str, int] = {}
     warning_at: dict[str, int] = {}
     count, warned, dumplike = 0, 0, False
     for record in records:
-        lines += orjson.dumps(record, option=_JSONL)
+        line = json_line(record)
+        if not lines:
+            lines = line
+        else:
+            lines = lines if isinstance(lines, bytearray) else bytearray(lines)
+            lines += line
         count += 1
         dumplike = dumplike or looks_like_a_dump(record)
         if track:
@@ -80,8 +83,9 @@ def _serialised(
             for code in record["warnings"]:
                 warnings[code] = warnings.get(code, 0) + 1
                 warning_at.setdefault(code, record["source"]["index"])
+        del record, line  # it may be large: let it go before the next one is read
     return Outcome(
-        path, bytes(lines), count, warned, warnings, size, None, tuple(hashes), seen,
+        path, bytes(lines) if isinstance(lines, bytearray) else lines, count, warned, warnings, size, None, tuple(hashes), seen,
         dumplike=dumplike, warning_at=warning_at,
     )  # fmt: skip
 
@@ -122,7 +126,7 @@ def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None
 def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
     """Parse and serialise dumps cut from standard input."""
     zone = _time_zone(settings.tz)
-    records = [parse_dump(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
+    records = [dump_record(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
     return _serialised("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
 
 
