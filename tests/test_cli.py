@@ -19,7 +19,10 @@ from helpers import ROOT, TESTS, assert_valid, invoke, newsclean, wait_for
 
 GOLDEN = TESTS / "golden"
 CLEAN = (GOLDEN / "clean.txt").read_bytes()
-KEYS = ["source", "headline", "dateline", "published", "body", "related", "payload", "warnings"]
+KEYS = [
+    "source", "headline", "dateline", "published", "published_utc", "published_precision",
+    "body", "related", "payload", "warnings",
+]  # fmt: skip
 
 
 # Runs newsclean from a small fresh process: a child forked from pytest itself would count
@@ -498,19 +501,34 @@ def test_process_substitution_is_read():
     assert len(records(result.stdout)) == 3
 
 
+DAY_ONLY = b'H\n\nH\n2016-10-25\n\nBody.\n\nstring(2) "[]"\n'
+
+
 @pytest.mark.parametrize(
-    ("case", "published"),
+    ("dump", "published", "utc", "precision"),
     [
-        ("clean.txt", "2005-07-01T19:16:38+01:00"),  # summer time in London
-        ("dateline_iso.txt", "2016-10-25T21:36:02+01:00"),
-        ("dateline_with_zone.txt", "2016-10-25T21:36:02+02:00"),  # the dateline's own zone wins
+        (CLEAN, "2005-07-01T19:16:38", "2005-07-01T18:16:38Z", "second"),  # summer time
+        ((GOLDEN / "dateline_iso.txt").read_bytes(), "2016-10-25T21:36:02",
+         "2016-10-25T20:36:02Z", "second"),
+        # the dateline's own zone wins
+        ((GOLDEN / "dateline_with_zone.txt").read_bytes(), "2016-10-25T21:36:02",
+         "2016-10-25T19:36:02Z", "second"),
+        (DAY_ONLY, "2016-10-25T00:00:00", "2016-10-24T23:00:00Z", "day"),  # v1 ignored --tz
     ],
-)
-def test_tz_gives_published_an_offset(case, published):
+    ids=["clean", "iso", "own-zone", "day"],
+)  # fmt: skip
+def test_tz_gives_published_utc_on_every_dateline(dump, published, utc, precision):
     result = newsclean(
-        "parse", "-q", "--tz", "Europe/London", str(GOLDEN / case), env={"TZ": "Asia/Tokyo"}
+        "parse", "-q", "--tz", "Europe/London", "-", input=dump, env={"TZ": "Asia/Tokyo"}
     )
-    assert records(result.stdout)[0]["published"] == published
+    [record] = records(result.stdout)
+    assert (record["published"], record["published_utc"], record["published_precision"]) == (
+        published,
+        utc,
+        precision,
+    )
+    without = records(newsclean("parse", "-q", "-", input=dump, env={"TZ": "Asia/Tokyo"}).stdout)
+    assert without[0]["published"] == published  # the local time, whatever the zone
 
 
 @pytest.mark.parametrize(

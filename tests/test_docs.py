@@ -6,6 +6,7 @@ After changing the command line: `NEWSCLEAN_REGEN_DOCS=1 pytest tests/test_docs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -146,3 +147,45 @@ def test_every_example_on_the_bundled_files_is_run():
             if re.match(r"\s*(\$ )?newsclean .*examples/", line)
         ]
         assert not shown, f"{path.name}: examples not run by the suite: {shown}"
+
+
+V1_RECORDS = """\
+{"headline":"a","dateline":"x","published":"2016-10-25T21:36:02","body":[]}
+{"headline":"a","dateline":"x","published":"2016-10-25","body":[]}
+{"headline":"a","dateline":"x","published":"2016-10-25T21:36:02+02:00","body":[]}
+{"headline":"a","dateline":"x","published":"2016-10-25T01:36:02-04:30","body":[]}
+{"headline":"a","dateline":"x","published":null,"body":[]}
+"""
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="needs jq")
+def test_the_migration_script_turns_v1_published_into_v2_fields():
+    script = ROOT / "docs" / "v1-to-v2.jq"
+    assert script.read_text().strip() in (ROOT / "CHANGES.md").read_text()  # the same script
+    result = subprocess.run(
+        ["jq", "-c", "-f", str(script)],
+        input=V1_RECORDS,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    fields = [
+        (r["published"], r["published_utc"], r["published_precision"])
+        for r in map(json.loads, result.stdout.splitlines())
+    ]
+    assert fields == [
+        ("2016-10-25T21:36:02", None, "second"),
+        ("2016-10-25T00:00:00", None, "day"),
+        ("2016-10-25T21:36:02", "2016-10-25T19:36:02Z", "second"),
+        ("2016-10-25T01:36:02", "2016-10-25T06:06:02Z", "second"),
+        (None, None, None),
+    ]
+    keys = list(json.loads(result.stdout.splitlines()[0]))
+    assert keys == [
+        "headline",
+        "dateline",
+        "published",
+        "published_utc",
+        "published_precision",
+        "body",
+    ]

@@ -213,7 +213,7 @@ def test_the_splitter_finds_exactly_the_datelines_the_reader_reads(moment, layou
     impossible one (Feb 30, +24:00) has a dateline's shape, and the reader calls it unparsed."""
     text = layout.format(moment) + zone
     read = parse_dateline(text)
-    has_time = read is not None and "T" in read.published
+    has_time = read is not None and read.precision != "day"
     line = (blank + text + blank).encode()
     assert (DATELINE_LINE.fullmatch(line) is not None) == has_time, (text, read)
 

@@ -133,7 +133,7 @@ def test_schema_command_prints_the_published_schema():
     schema = json.loads(result.stdout)
     assert schema == json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"].endswith("/record/v1.2.json")
+    assert schema["$id"].endswith("/record/v2.0.json")
     assert schema["additionalProperties"] is False
     assert "payload_truncated" in schema["properties"]["warnings"]["items"]["enum"]
 

@@ -34,7 +34,8 @@ MaxBytes = Annotated[
 TimeZone = Annotated[
     str | None,
     typer.Option(
-        "--tz", help="Time zone of datelines, e.g. Europe/London: published gets an offset."
+        "--tz",
+        help="Time zone of datelines that name none, e.g. Europe/London: gives published_utc.",
     ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")]

@@ -92,6 +92,8 @@ def article_view(shown: Shown) -> Any:
     when.append_text(_text(record["dateline"] or "no dateline", "cyan"))
     if record["published"]:
         when.append("  published ").append_text(_text(record["published"], "cyan"))
+    if record["published_utc"]:
+        when.append("  UTC ").append_text(_text(record["published_utc"], "cyan"))
     parts.append(when)
     parts += [Padding(_text(paragraph), (1, 0, 0, 0), expand=False) for paragraph in record["body"]]
     if record["related"]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from . import record
-from .dateline import looks_like_dateline, parse_dateline
+from .dateline import Dateline, looks_like_dateline, parse_dateline
 from .record import JsonList, json_list
 from .textrepair import clean
 
@@ -31,7 +31,7 @@ _SPLIT_AT_ONCE = 1 << 20  # characters: a longer body is split a block at a time
 class Article:
     headline: str = ""
     dateline: str | None = None
-    published: str | None = None
+    when: Dateline | None = None  # what the dateline says of the time
     body: list[str] | JsonList[str] = field(default_factory=list)
     warnings: set[str] = field(default_factory=set)
     headline_repeated: bool = False
@@ -91,7 +91,7 @@ def _read_dateline(article: Article, lines: list[str], slot: int, tz: tzinfo | N
     candidate = clean(lines[found])
     parsed = parse_dateline(candidate, tz)
     if parsed is not None:
-        article.dateline, article.published = candidate, parsed.published
+        article.dateline, article.when = candidate, parsed
         if not parsed.weekday_ok:
             article.warnings.add(record.WEEKDAY_MISMATCH)
         return found + 1
@@ -151,7 +151,7 @@ def _scraper_header(text: str, tz: tzinfo | None) -> tuple[Article, int] | None:
     parsed = parse_dateline(candidate, tz)
     if parsed is None:
         return None
-    article = Article(headline, candidate, parsed.published, headline_repeated=True)
+    article = Article(headline, candidate, parsed, headline_repeated=True)
     if not parsed.weekday_ok:
         article.warnings.add(record.WEEKDAY_MISMATCH)
     return article, block_end + 2

@@ -108,8 +108,28 @@ _LOOKS_LIKE_DATELINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
 
 
 class Dateline(NamedTuple):
-    published: str
+    """What a dateline says: its local time, the instant where its zone is known, and how
+    precise it is. Each in one format, whatever the dateline's, so that loaders type them."""
+
+    published: str  # the local time it printed: YYYY-MM-DDTHH:MM:SS (00:00:00 for a day)
+    published_utc: str | None  # the instant, YYYY-MM-DDTHH:MM:SSZ: its zone's, or --tz's
+    precision: str  # "day", "minute" or "second"
     weekday_ok: bool
+
+
+def _dated(moment: datetime, precision: str, weekday_ok: bool) -> Dateline:
+    """The dateline of a moment, aware where the zone is known."""
+    published = moment.replace(tzinfo=None).isoformat()
+    return Dateline(published, _utc(moment), precision, weekday_ok)
+
+
+def _utc(moment: datetime) -> str | None:
+    if moment.tzinfo is None:
+        return None
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    except OverflowError:  # the first or last day of year 1 or 9999, moved past it
+        return None
 
 
 def _offset_of(text: str) -> tzinfo:
@@ -126,7 +146,8 @@ def _offset_of(text: str) -> tzinfo:
 
 
 def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
-    """The published time of `text` (ISO 8601), or None when it is not a dateline we know."""
+    """What `text` says of when it was published, or None when it is not a dateline we know.
+    `tz` is the zone of a dateline that names none."""
     text = text.strip()
     if _SCRAPER_LAYOUT.fullmatch(text) and (found := _scraper_dateline(text, tz)):
         return found
@@ -152,8 +173,8 @@ def _scraper_dateline(text: str, tz: tzinfo | None) -> Dateline | None:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return None
-    published = iso if tz is None else moment.replace(tzinfo=tz).isoformat()
-    return Dateline(published, weekday == moment.weekday())
+    utc = None if tz is None else _utc(moment.replace(tzinfo=tz))
+    return Dateline(iso, utc, "second", weekday == moment.weekday())
 
 
 def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | None:
@@ -176,9 +197,9 @@ def _dateline(groups: dict[str, str | None], tz: tzinfo | None) -> Dateline | No
         )
     except ValueError:
         return None
-    published = moment.isoformat() if hour else moment.date().isoformat()
+    precision = "day" if not hour else "minute" if groups["second"] is None else "second"
     weekday_ok = weekday is None or _WEEKDAYS[weekday.lower()] == moment.weekday()
-    return Dateline(published, weekday_ok)
+    return _dated(moment, precision, weekday_ok)
 
 
 def _full_year(year: str) -> int:

@@ -140,11 +140,14 @@ def _record(
     whole = span.start == 0 and span.end == len(data)  # one dump a file: hash it without a copy
     digest = hashlib.sha256(data if whole else data[span.start : span.end]).hexdigest()
     path, index, base = source
+    when = article.when
     result: Record = {
         "source": {"path": path, "index": index, "offset": base + span.start, "sha256": digest},
         "headline": article.headline,
         "dateline": article.dateline,
-        "published": article.published,
+        "published": None if when is None else when.published,
+        "published_utc": None if when is None else when.published_utc,
+        "published_precision": None if when is None else when.precision,
         "body": article.body,
         "related": items,
         "payload": payload,

@@ -1,9 +1,11 @@
 """The record contract: what one article becomes, the error entry, and their JSON Schema.
 
-Contract v1.1 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION)::
+Contract v2.0 (changing it is a deliberate, versioned act: bump CONTRACT_VERSION)::
 
     {"source": {"path": str, "index": int, "offset": int, "sha256": str},
-     "headline": str, "dateline": str|null, "published": str|null, "body": [str, ...],
+     "headline": str, "dateline": str|null,
+     "published": "YYYY-MM-DDTHH:MM:SS"|null, "published_utc": "YYYY-MM-DDTHH:MM:SSZ"|null,
+     "published_precision": "day"|"minute"|"second"|null, "body": [str, ...],
      "related": [{"id": int, "sort": int, "contenttypeid": int, "pic": str,
                   "media": "image"|"video"|null, "title": str}, ...] | null,
      "payload": {"kind": "string"|"null"|"bool"|"int"|"float"|"array",
@@ -24,7 +26,9 @@ import orjson
 
 T = TypeVar("T")
 
-CONTRACT_VERSION = "1.2"  # 1.1: warning related_partial; 1.2: php_diagnostic, payload.printer
+# 1.1: warning related_partial; 1.2: php_diagnostic, payload.printer; 2.0: the time published
+# in fields of one format each (published always with a time, published_utc, its precision)
+CONTRACT_VERSION = "2.0"
 
 # Warning codes, in the order they are listed in a record.
 PAYLOAD_LENGTH_MISMATCH = "payload_length_mismatch"
@@ -85,6 +89,7 @@ CONTENT_REJECTIONS = frozenset({EMPTY, NOT_TEXT, NOT_A_DUMP, TOO_LARGE, DECOMPRE
 PAYLOAD_KINDS = ("string", "null", "bool", "int", "float", "array")
 PRINTERS = ("var_dump", "serialize", "var_export", "print_r", "echo")  # what printed the payload
 MEDIA_KINDS = ("image", "video")
+PRECISIONS = ("day", "minute", "second")  # of a dateline's time
 
 
 class Source(TypedDict):
@@ -164,6 +169,8 @@ class Record(TypedDict):
     headline: str
     dateline: str | None
     published: str | None
+    published_utc: str | None
+    published_precision: str | None
     body: list[str] | JsonList[str]
     related: list[RelatedItem] | JsonList[RelatedItem] | None
     payload: Payload | None
@@ -225,7 +232,7 @@ def _closed(properties: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a record, contract v1."""
+    """The JSON Schema (draft 2020-12) of a record, contract v2."""
     integer = {"type": "integer"}
     item = _closed(
         {
@@ -259,7 +266,18 @@ def json_schema() -> dict[str, Any]:
             "source": source,
             "headline": {"type": "string"},
             "dateline": {"type": ["string", "null"]},
-            "published": {"type": ["string", "null"]},
+            "published": {
+                "type": ["string", "null"],
+                "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+                "description": "the local time the dateline printed; 00:00:00 for a day",
+            },
+            "published_utc": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+                "description": "the same instant in UTC, where the zone is known (or --tz)",
+            },
+            "published_precision": {"enum": [*PRECISIONS, None]},
             "body": {"type": "array", "items": {"type": "string"}},
             "related": {"oneOf": [{"type": "null"}, {"type": "array", "items": item}]},
             "payload": {"oneOf": [{"type": "null"}, payload]},
