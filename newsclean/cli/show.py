@@ -53,8 +53,15 @@ def show(
     run_command(lambda: run_show(path, index, size(max_bytes), env, present))
 
 
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of the record contract.
+def schema(
+    arrow: Annotated[
+        bool,
+        typer.Option(
+            "--arrow", help="Print the Arrow schema of `-o FILE.parquet` instead (needs pyarrow)."
+        ),
+    ] = False,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the record contract, or its Arrow schema.
 
     Example: newsclean schema > record.schema.json
     """
@@ -62,11 +69,16 @@ def schema() -> None:
 
     from ..core.record import json_schema
     from ..io.environment import Environment
+    from ..io.parquet import arrow_schema
     from ..io.sinks import write_report
 
     def write() -> int:
-        schema_json = orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
-        write_report(Environment().stdout, schema_json)
+        if arrow:
+            text = arrow_schema().to_string(show_schema_metadata=False) + "\n"
+            write_report(Environment().stdout, text.encode())
+        else:
+            schema_json = orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n"
+            write_report(Environment().stdout, schema_json)
         return ExitStatus.OK
 
     run_command(write)

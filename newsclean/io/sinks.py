@@ -9,7 +9,8 @@ Every write loops until all its bytes are taken: an unbuffered stdout (`PYTHONUN
 take part of them, and a non-blocking one (a supervisor's pipe) none for a while.
 
 A file whose name ends in `.gz`, `.bz2`, `.xz` or `.zst` is written compressed (zstd needs the
-`zstandard` package: `pip install 'newsclean[zstd]'`); any other name is plain JSONL.
+`zstandard` package: `pip install 'newsclean[zstd]'`), one ending in `.parquet` as Parquet
+(`io/parquet.py`); any other name is plain JSONL.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import orjson
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
 from .environment import isatty
+from .parquet import ParquetStream, is_parquet
 
 TEMP_SUFFIX = ".tmp"
 TEMP_MARK = ".newsclean-"
@@ -64,8 +66,11 @@ def _escaped(match: re.Match[bytes]) -> bytes:
 
 
 def _compressor(path: str, raw: BinaryIO) -> BinaryIO | None:
-    """What compresses what is written to `raw`, by the name `path` ends in; None: plain."""
+    """What compresses (or turns into Parquet) what is written to `raw`, by the name `path`
+    ends in; None: plain."""
     name = path.lower()
+    if is_parquet(name):
+        return ParquetStream(raw)  # type: ignore[return-value]
     if name.endswith(".gz"):
         return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)  # type: ignore[return-value]
     if name.endswith(".bz2"):
