@@ -189,3 +189,42 @@ def test_the_migration_script_turns_v1_published_into_v2_fields():
         "published_precision",
         "body",
     ]
+
+
+# -- the Python lines of docs/loading.md, run where their library is installed -----------------
+
+LOADING = ROOT / "docs" / "loading.md"
+
+
+def python_blocks(path) -> list[tuple[int, str]]:
+    """Each ```python block of a document, with its first line's number."""
+    blocks, lines = [], path.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if line == "```python":
+            end = lines.index("```", index + 1)
+            blocks.append((index + 2, "\n".join(lines[index + 1 : end]) + "\n"))
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def loadable(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("loading")
+    pytest.importorskip("pyarrow")
+    for name in ("records.jsonl", "records.parquet"):
+        command = ["parse", "-q", str(ROOT / "examples" / "dumps"), "--tz", "Europe/London"]
+        result = subprocess.run(
+            [sys.executable, "-m", "newsclean", *command, "-o", str(folder / name)],
+            capture_output=True, cwd=ROOT,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.mark.parametrize(("line", "code"), python_blocks(LOADING), ids=lambda v: str(v)[:12])
+def test_the_loading_examples_run(loadable, line, code):
+    library = re.search(r"^(?:import|from) (\w+)", code, re.MULTILINE)[1]
+    pytest.importorskip(library)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=loadable
+    )
+    assert result.returncode == 0, f"docs/loading.md:{line}\n{result.stderr}"

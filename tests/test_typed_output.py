@@ -79,7 +79,7 @@ def test_polars_types_the_time_fields_unhinted(inputs, tmp_path):
     pl = pytest.importorskip("polars")
     frame = pl.read_ndjson(_jsonl(inputs, tmp_path))
     published = frame["published"].str.to_datetime()
-    utc = frame["published_utc"].str.to_datetime()
+    utc = frame["published_utc"].str.to_datetime(time_zone="UTC")
     assert published.dtype == pl.Datetime and utc.dtype.time_zone == "UTC"
 
 
@@ -197,3 +197,22 @@ def test_the_arrow_schema_follows_the_json_schema():
                 check(nested["items"]["properties"], list(field.type.value_type))
 
     check(json_schema()["properties"], list(arrow_schema()))
+
+
+def test_batch_writes_parquet_parts_committed_like_jsonl(inputs, tmp_path):
+    from newsclean import batch
+
+    out = tmp_path / "out"
+    result = newsclean(
+        "batch", str(inputs), "-o", str(out), "--shards", "3", "--format", "parquet", "-j", "2"
+    )
+    assert result.returncode in (0, 1), result.stderr
+    parts = batch.committed_parts(str(out))
+    assert len(parts) == 3 and all(part.endswith(".parquet") for part in parts)
+    found = [row for part in parts for row in _from_parquet(part)]
+    expected = newsclean("parse", "-q", str(inputs)).stdout.splitlines()
+    assert found == [json.loads(line) for line in expected]
+    verified = newsclean("batch", "status", str(out), "--verify")
+    assert verified.returncode == 0, verified.stderr  # each part's sha256 is the marker's
+    again = newsclean("batch", str(inputs), "-o", str(out), "--shards", "3", "--resume")
+    assert b"other arguments" in again.stderr and again.returncode == 2  # jsonl is another run

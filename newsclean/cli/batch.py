@@ -100,6 +100,14 @@ def batch_run(
             help="Tries of a read or write that fails (network, timeout, credentials), 1 s apart and doubling, before its shard fails uncommitted.",
         ),
     ] = 5,
+    data_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="The data parts: jsonl (gzipped JSON Lines) or parquet (needs pyarrow).",
+            metavar="FORMAT",
+        ),
+    ] = "jsonl",
     storage_option: StorageOptions = None,
     globs: Globs = None,
     excludes: Excludes = None,
@@ -115,6 +123,8 @@ def batch_run(
     Examples:
 
       newsclean batch dumps/ -o out/ --shards 64
+
+      newsclean batch dumps/ -o out/ --shards 64 --format parquet
 
       newsclean batch s3://bucket/dumps/ -o s3://bucket/clean/ --shards 512 --engine dask --scheduler tcp://10.0.0.5:8786
 
@@ -142,6 +152,7 @@ def batch_run(
             retry=Retry(tries=tries),
             globs=globs,
             excludes=excludes,
+            data_format=data_format,
         )
         typer.echo(
             f"newsclean: {found.done}/{found.shards} shards done, {found.files:,} inputs, "

@@ -65,7 +65,7 @@ def run(
     scheduler: str | None = None, resume: bool = False, max_error_rate: float | None = None,
     jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
     client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
-    globs: list[str] | None = None, excludes: list[str] | None = None,
+    globs: list[str] | None = None, excludes: list[str] | None = None, data_format: str = "jsonl",
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
     from OUT that every one is, and say how it went: REJECTED when the error rate passes
@@ -84,7 +84,7 @@ def run(
         return _run(
             sources, out, shards, dask, resume=resume, max_error_rate=max_error_rate, jobs=jobs,
             tz=tz, max_bytes=max_bytes, storage_options=storage_options, retry=retry,
-            globs=globs, excludes=excludes, in_process=in_process,
+            globs=globs, excludes=excludes, in_process=in_process, data_format=data_format,
         )  # fmt: skip
 
 
@@ -92,11 +92,12 @@ def _run(
     sources: list[str], out: str, shards: int, dask: Any, *, resume: bool,
     max_error_rate: float | None, jobs: int, tz: str | None, max_bytes: int,
     storage_options: dict[str, Any] | None, retry: Retry, globs: list[str] | None,
-    excludes: list[str] | None, in_process: bool,
+    excludes: list[str] | None, in_process: bool, data_format: str,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     store, described = prepare(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
         storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
+        data_format=data_format,
     )  # fmt: skip
     # A resume reads every committed part back against its sha256: one changed in place
     # (same size) is found, its commit removed, and its shard run again.

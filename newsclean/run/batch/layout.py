@@ -3,7 +3,8 @@
 OUT/_run.json                                  created once (create-only): the run
 OUT/_manifest-<run>.tsv                        the sorted inputs: path, size, version
 OUT/_attempts/part-00007-of-00512.<attempt>.json   an attempt at work: host, pid, heartbeat
-OUT/data/part-00007-of-00512.<attempt>.jsonl.gz    its records, in manifest order
+OUT/data/part-00007-of-00512.<attempt>.jsonl.gz    its records, in manifest order (`.parquet`
+                                               with --format parquet)
 OUT/errors/part-00007-of-00512.<attempt>.jsonl     its rejected inputs (path, code, message)
 OUT/_done/part-00007-of-00512.json             the commit marker, created last: the attempt
                                                it commits, its parts' sizes and sha256, stats
@@ -17,7 +18,8 @@ from typing import Any
 LAYOUT = 2  # of OUT: a run of another layout is not resumed
 RUN = "_run.json"
 DONE, ATTEMPTS, DATA, ERRORS = "_done", "_attempts", "data", "errors"
-KINDS = {DATA: ".jsonl.gz", ERRORS: ".jsonl"}  # the parts of a shard, and their name endings
+KINDS = (DATA, ERRORS)  # the parts of a shard, each in its folder
+FORMATS = {"jsonl": ".jsonl.gz", "parquet": ".parquet"}  # of the data parts, by --format
 _PART = re.compile(r"part-(\d{5,})-of-\d{5,}\.([0-9a-f]+)\.")
 
 
@@ -37,8 +39,9 @@ def attempt_name(shard: int, shards: int, attempt: str) -> str:
     return f"{ATTEMPTS}/{part_name(shard, shards)}.{attempt}.json"
 
 
-def part_of(kind: str, shard: int, shards: int, attempt: str) -> str:
-    return f"{kind}/{part_name(shard, shards)}.{attempt}{KINDS[kind]}"
+def part_of(kind: str, shard: int, shards: int, attempt: str, data_format: str) -> str:
+    ending = FORMATS[data_format] if kind == DATA else ".jsonl"
+    return f"{kind}/{part_name(shard, shards)}.{attempt}{ending}"
 
 
 def shard_and_attempt(file_name: str) -> tuple[int, str] | None:
@@ -54,8 +57,8 @@ def shard_of_marker(file_name: str) -> int | None:
 
 def arguments(
     sources: list[str], shards: int, tz: str | None, max_bytes: int,
-    globs: tuple[str, ...] = (), excludes: tuple[str, ...] = (),
+    globs: tuple[str, ...] = (), excludes: tuple[str, ...] = (), data_format: str = "jsonl",
 ) -> dict[str, Any]:  # fmt: skip
     """What a run was asked: resuming it with other arguments is refused."""
     return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes,
-            "globs": list(globs), "excludes": list(excludes)}  # fmt: skip
+            "globs": list(globs), "excludes": list(excludes), "format": data_format}  # fmt: skip
