@@ -222,6 +222,32 @@ def overheads(folder: Path, root: Path) -> None:
     )
 
 
+def outputs(folder: Path, root: Path, rounds: int) -> None:
+    """`-o FILE.jsonl` against `-o FILE.parquet` on the same files, alternating: time and peak
+    RSS (the largest process of each run's tree)."""
+    nc = newsclean()
+    commands = {
+        ending: [*nc, "parse", "-q", str(folder), "-o", str(root / f"all.{ending}")]
+        for ending in ("jsonl", "parquet")
+    }
+    times: dict[str, list[float]] = {ending: [] for ending in commands}
+    peaks: dict[str, list[float]] = {ending: [] for ending in commands}
+    for _ in range(rounds):
+        for ending, command in commands.items():
+            seconds, peak = run(command)
+            times[ending].append(seconds)
+            peaks[ending].append(peak)
+    for ending in commands:
+        size = (root / f"all.{ending}").stat().st_size / 1e6
+        print(
+            f"-o all.{ending:8s} {statistics.median(times[ending]):6.2f} s, peak RSS "
+            f"{statistics.median(peaks[ending]):4.0f} MB (median of {rounds}), {size:.1f} MB written"
+        )
+    ratio = statistics.median(times["parquet"]) / statistics.median(times["jsonl"])
+    memory = statistics.median(peaks["parquet"]) / statistics.median(peaks["jsonl"])
+    print(f"parquet against jsonl: {ratio:.2f}x the time, {memory:.2f}x the peak RSS")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50_000, help="dumps to compare on")
@@ -237,6 +263,9 @@ def main() -> None:
     parser.add_argument(
         "--compare-only", action="store_true", help="only the comparison with cat and the others"
     )
+    parser.add_argument(
+        "--outputs-only", action="store_true", help="only -o FILE.jsonl against -o FILE.parquet"
+    )
     args = parser.parse_args()
     if args.quick:
         args.files, args.stream_mb = 5_000, 30
@@ -248,12 +277,16 @@ def main() -> None:
         root = Path(temp)
         folder = root / "dumps"
         size = build(folder, args.files)
+        if args.outputs_only:
+            outputs(folder, root, args.rounds)
+            return
         compare(folder, size, args.files, args.rounds, args.against)
         if args.compare_only:
             return
         stream(root, args.stream_mb)
         startup(folder)
         overheads(folder, root)
+        outputs(folder, root, args.rounds)
         growth(root, [1_000, 10_000, args.files] if not args.quick else [1_000, 5_000])
 
 

@@ -11,7 +11,6 @@ here and only when Parquet is asked for.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..core.record import CONTRACT_VERSION
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON lines: what is held before a row group is written
+ROW_GROUP_BYTES = 4 * 1024 * 1024  # of JSON lines: what is held before a row group is written
 NEEDS_PYARROW = "writing Parquet needs pyarrow: pip install 'newsclean[parquet]'"
 
 
@@ -73,10 +72,16 @@ class ParquetStream:
 
     def __init__(self, raw: BinaryIO) -> None:
         _pyarrow()
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.schema = arrow_schema()
-        self.writer: pq.ParquetWriter = pq.ParquetWriter(raw, self.schema, compression="zstd")
+        # malloc's own pool, given back as row groups go: Arrow's default (mimalloc) kept
+        # 44 MB more at the peak of 50,000 dumps (BENCHMARKS.md)
+        self.pool = pa.system_memory_pool()
+        self.writer: pq.ParquetWriter = pq.ParquetWriter(
+            raw, self.schema, compression="zstd", memory_pool=self.pool
+        )
         self.pending = bytearray()
 
     def write(self, data: bytes | memoryview) -> int:
@@ -96,8 +101,9 @@ class ParquetStream:
         end = len(self.pending) if everything else self.pending.rfind(b"\n") + 1
         if end <= 0:
             return
-        lines = bytes(self.pending[:end])
-        del self.pending[:end]
+        # the lines as they are (no copy), and a new buffer for the part of a line after them
+        lines, self.pending = self.pending, self.pending[end:]
+        del lines[end:]
         import pyarrow as pa
 
         try:
@@ -105,11 +111,15 @@ class ParquetStream:
         except pa.ArrowException as error:  # a record that does not follow the schema: a bug
             raise OutputError(f"cannot write Parquet: {error}") from None
 
-    def _table(self, lines: bytes) -> pa.Table:
+    def _table(self, lines: bytearray) -> pa.Table:
+        import pyarrow as pa
         import pyarrow.json as pj
 
         options = pj.ParseOptions(explicit_schema=self.schema, unexpected_field_behavior="error")
         # one block: a record longer than the reader's block would fail as "straddling"
         reading = pj.ReadOptions(block_size=max(len(lines), 1 << 20))
-        table = pj.read_json(io.BytesIO(lines), read_options=reading, parse_options=options)
+        source = pa.BufferReader(pa.py_buffer(lines))
+        table = pj.read_json(
+            source, read_options=reading, parse_options=options, memory_pool=self.pool
+        )
         return table.cast(self.schema)  # the reader leaves out which fields are never null
