@@ -60,7 +60,13 @@ def newsclean(
     command = [sys.executable, "-m", "newsclean", *args]
     # Bytecode caches on: a sandbox that turns them off would make every run compile newsclean.
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONDONTWRITEBYTECODE": ""}
-    env.update(kwargs.pop("env", {}))
+    # The files tests write are new: --state's default --min-age (a minute) would leave them.
+    env["NEWSCLEAN_MIN_AGE"] = "0"
+    for name, value in kwargs.pop("env", {}).items():
+        if value is None:  # the variable is not set
+            env.pop(name, None)
+        else:
+            env[name] = value
     return subprocess.run(
         command, input=input, capture_output=True, timeout=timeout, env=env, **kwargs
     )

@@ -25,6 +25,10 @@ from .options import (
 from .progress import Reporter
 from .render import printable
 
+# --min-age's default with --state: a file written in the last minute may be incomplete, and a
+# cron run that took it would record it, and never read it whole
+STATE_MIN_AGE = 60.0
+
 if TYPE_CHECKING:
     from ..io.environment import Environment
     from ..run.parse import ParseOptions
@@ -111,13 +115,22 @@ def parse(
         bool, typer.Option("--force", help="With --state: parse everything and refresh the state.")
     ] = False,
     min_age: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--min-age",
-            help="Leave files modified less than DURATION ago (90, 30s, 5m) for the next run.",
+            help="Leave files modified less than DURATION ago (90, 30s, 5m) for the next run "
+            "[default: 60s with --state, else 0].",
             metavar="DURATION",
+            show_default=False,
         ),
-    ] = "0",
+    ] = None,
+    skip_empty: Annotated[
+        bool,
+        typer.Option(
+            "--skip-empty",
+            help="Create no -o or --errors file that would be empty (one already there stays).",
+        ),
+    ] = False,
     dedupe: Annotated[
         bool,
         typer.Option("--dedupe", help="With --state: skip articles whose dump was emitted before."),
@@ -190,7 +203,8 @@ def parse(
         state=state,
         force=force,
         dedupe=dedupe,
-        min_age=duration(min_age),
+        min_age=duration(min_age) if min_age is not None else (STATE_MIN_AGE if state else 0.0),
+        skip_empty=skip_empty,
     )
     env = Environment()
     if dry_run:

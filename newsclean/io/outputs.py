@@ -206,8 +206,11 @@ class RunOutputs:
         rejections: Target | None,
         stdout: BinaryIO,
         state: State | None = None,
+        skip_empty: bool = False,
     ) -> None:
         self.targets = {RECORDS: records, REJECTIONS: rejections}
+        self.skip_empty = skip_empty
+        self.skipped: set[str] = set()  # files left out at the commit: nothing was written
         self.stdout, self.state = stdout, state
         self.sinks: dict[str, StreamSink] = {}
         self.notes: list[str] = []  # what recovering killed runs found, for a person
@@ -220,7 +223,7 @@ class RunOutputs:
         return {
             holds: each.replaced
             for holds, each in self.targets.items()
-            if each is not None and each.replaced is not None
+            if each is not None and each.replaced is not None and holds not in self.skipped
         }
 
     @property
@@ -279,7 +282,12 @@ class RunOutputs:
             self.last_state_commit = now
 
     def commit(self, counts: dict[str, int]) -> None:
-        """Put every output in place, with the state's rows (see the module's doc)."""
+        """Put every output in place, with the state's rows (see the module's doc); with
+        `skip_empty`, a file nothing was written to is taken back instead."""
+        for holds in list(self.files) if self.skip_empty else []:
+            if self.sinks[holds].written == 0:
+                self.sinks.pop(holds).abort()
+                self.skipped.add(holds)
         for sink in self.sinks.values():
             sink.make_durable()
         crash_point("outputs-durable")

@@ -99,8 +99,10 @@ class StreamSink:
         compressor = _compressor(path, stream) if path is not None else None
         self.stream, self.compressed = compressor or stream, compressor is not None
         self.terminal = isatty(stream)
+        self.written = 0  # bytes given to write (before compression)
 
     def write(self, data: bytes) -> None:
+        self.written += len(data)
         if self.terminal:
             data = _TERMINAL_UNSAFE.sub(_escaped, data)
         try:

@@ -47,6 +47,7 @@ class ParseOptions:
     force: bool = False  # with a state: parse everything again
     dedupe: bool = False  # with a state: skip articles emitted before
     min_age: float = 0.0  # seconds: files modified more recently are left for the next run
+    skip_empty: bool = False  # --skip-empty: an output file that would be empty is not made
     globs: list[str] = field(default_factory=list)  # --glob: files a folder's walk takes
     excludes: list[str] = field(default_factory=list)  # --exclude: files it leaves
 

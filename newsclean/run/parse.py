@@ -168,7 +168,9 @@ def run_parse(
     try:
         _check_options(options)
         targets = Targets.of(options, summary_to)
-        outputs = RunOutputs(targets.records, targets.rejections, env.stdout)
+        outputs = RunOutputs(
+            targets.records, targets.rejections, env.stdout, skip_empty=options.skip_empty
+        )
         status = _run(options, env, progress, tally, outputs)
     except NewscleanError as error:
         if isinstance(error, Collision) and summary_to and summary_to.place() in error.places:

@@ -16,7 +16,7 @@ from typing import Any
 
 import newsclean
 
-from ..io.outputs import RECORDS, RunOutputs
+from ..io.outputs import RECORDS, REJECTIONS, RunOutputs
 from .inputs import ParseOptions
 from .outcome import Tally
 
@@ -36,8 +36,8 @@ FIELDS = {
     "settling": "with --min-age: inputs modified too recently, left for the next run",
     "bytes": "bytes read (decompressed)",
     "seconds": "the run's time",
-    "output": "the -o file (absolute), or null for stdout",
-    "errors_output": "the --errors file (absolute), or null",
+    "output": "the -o file (absolute), or null for stdout (and with --skip-empty, none made)",
+    "errors_output": "the --errors file (absolute), or null (and with --skip-empty, none made)",
 }
 
 
@@ -57,6 +57,7 @@ def summary(
         "rejected": dict(sorted(tally.rejected.items())),
         "warnings": dict(sorted(tally.warnings.items())),
         "unchanged_skipped": tally.skipped, "settling": tally.settling, "bytes": tally.size,
-        "seconds": round(tally.elapsed, 3), "output": absolute(options.output),
-        "errors_output": absolute(options.errors),
+        "seconds": round(tally.elapsed, 3),
+        "output": None if RECORDS in outputs.skipped else absolute(options.output),
+        "errors_output": None if REJECTIONS in outputs.skipped else absolute(options.errors),
     }  # fmt: skip
