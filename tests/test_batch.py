@@ -133,9 +133,9 @@ def test_dask_local_cluster_with_a_worker_killed_mid_run(dumps, expected, tmp_pa
         killer.join()
     assert killed, "no worker was killed while running a shard"
     assert status == 0
-    assert (found.done, found.files) == (3, 300)
+    assert (found.done, found.inputs) == (3, 300)
     assert data_of(out) == expected
-    assert len(errors_of(out)) == found.errors
+    assert len(errors_of(out)) == found.rejected
     assert batch.status(str(out)).complete
 
 
@@ -145,7 +145,7 @@ def test_memory_source_and_sink(expected):
     for path in sorted(SAMPLE.iterdir())[:20]:
         memory.pipe(f"/src/{path.name}", path.read_bytes())
     status, found = batch.run(["memory://src"], "memory://out", 4, jobs=4)
-    assert status == 0 and found.files == 20 and found.done == 4  # in this process: memory
+    assert status == 0 and found.inputs == 20 and found.done == 4  # in this process: memory
     data = data_of("memory://out")
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
@@ -167,7 +167,7 @@ def test_a_file_that_breaks_the_parser_is_logged_not_fatal(dumps, tmp_path, monk
 
     monkeypatch.setattr(shard, "parsed", breaks_on_one)
     status, found = batch.run([str(dumps)], str(tmp_path / "out"), 2, jobs=1)
-    assert status == 0 and found.files == 300
+    assert status == 0 and found.inputs == 300
     [broken] = [e for e in errors_of(tmp_path / "out") if e["code"] == "internal_error"]
     assert broken == {
         "path": f"{dumps}/00/0007.txt",

@@ -68,7 +68,7 @@ def test_failures_that_pass_are_retried_and_nothing_is_lost(source):
         Fault("open:x", "_done", 1, ConnectionError("Connection reset by peer")),
     ])  # fmt: skip
     status, found = batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
-    assert status == ExitStatus.OK and (found.done, found.files) == (3, 24)
+    assert status == ExitStatus.OK and (found.done, found.inputs) == (3, 24)
     assert [fault.times for fault in FAULTS] == [0] * 5  # every fault was met
     assert data_of(f"{source}/out") == expected
     assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
@@ -91,7 +91,7 @@ def test_an_input_that_stays_unreachable_fails_its_shard_uncommitted_until_resum
     assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
     FAULTS.clear()  # the network is back
     status, found = batch.run([f"{source}/src"], f"{source}/out", 3, resume=True, jobs=1)
-    assert status == ExitStatus.OK and found.files == 24
+    assert status == ExitStatus.OK and found.inputs == 24
     assert data_of(f"{source}/out") == expected  # every record, once
     assert len(batch.committed_parts(f"{source}/out")) == 3
 
@@ -402,7 +402,7 @@ def test_batch_takes_what_glob_and_exclude_choose_and_resumes_only_with_them(tmp
     chosen = ["batch", str(source), "-o", str(out), "--shards", "2", "--glob", "*.txt",
               "--exclude", "tmp/**"]  # fmt: skip
     assert newsclean(*chosen).returncode == 0
-    assert batch.status(str(out)).totals.files == 2
+    assert batch.status(str(out)).totals.inputs == 2
     assert newsclean(*chosen, "--resume").returncode == 0
     other = newsclean("batch", str(source), "-o", str(out), "--shards", "2", "--resume")
     assert other.returncode == 2 and b"other arguments" in other.stderr

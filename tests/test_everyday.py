@@ -241,7 +241,7 @@ def test_show_json_escapes_a_name_that_is_not_utf8(tmp_path):
 
 
 def test_check_names_articles_file_hash_index():
-    report = orjson.loads(newsclean("check", "--format", "json", str(EXAMPLES)).stdout)
+    report = orjson.loads(newsclean("check", "--json", str(EXAMPLES)).stdout)
     assert report["warnings"]["payload_missing"]["examples"] == [
         f"{EXAMPLES}/concat.txt#1", f"{EXAMPLES}/no_payload.txt#0",
     ]  # fmt: skip

@@ -99,7 +99,7 @@ def test_show_failures_are_one_line(args, status, message):
 def test_check_reports_codes_with_examples_as_json(tmp_path):
     for name in ("clean.txt", "truncated.txt", "latin1.txt", "empty.txt", "binary.txt"):
         (tmp_path / name).write_bytes((GOLDEN / name).read_bytes())
-    result = newsclean("check", str(tmp_path), "--format", "json")
+    result = newsclean("check", str(tmp_path), "--json")
     assert result.returncode == 1
     assert result.stderr == b""
     report = json.loads(result.stdout)
@@ -236,7 +236,7 @@ def test_parse_off_a_terminal_has_no_escape_codes():
 
 def test_check_counts_standard_input_as_one_input():
     stream = (GOLDEN / "concat.txt").read_bytes() * 3
-    report = json.loads(newsclean("check", "--format", "json", "-", input=stream).stdout)
+    report = json.loads(newsclean("check", "--json", "-", input=stream).stdout)
     assert (report["inputs"], report["records"]) == (1, 9)
 
 

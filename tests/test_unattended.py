@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from helpers import ROOT, TESTS, newsclean
 
 GOLDEN = TESTS / "golden"
+EXAMPLES = ROOT / "examples" / "dumps"
 CLEAN = (GOLDEN / "clean.txt").read_bytes()
 OTHER = (GOLDEN / "dateline_iso.txt").read_bytes()
 
@@ -90,3 +92,97 @@ def test_min_age_is_a_minute_with_state_and_zero_takes_everything(tmp_path):
     assert len(taken.stdout.splitlines()) == 1
     without_state = newsclean("parse", "-q", str(tmp_path / "new.txt"))
     assert len(without_state.stdout.splitlines()) == 1
+
+
+def test_a_config_file_sets_defaults_under_the_environment_and_flags(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("clean.txt", "concat.txt", "crlf.txt"):
+        (inbox / name).write_bytes((GOLDEN / name).read_bytes())
+    config = tmp_path / "newsclean.toml"
+    config.write_text('[parse]\nglob = ["clean*"]\nquiet = 2\n\n[batch.run]\nshards = 3\n')
+
+    def headlines(*args: str, **env: str | None) -> int:
+        result = newsclean(*args, env={"NEWSCLEAN_CONFIG": str(config), **env})
+        assert result.returncode == 0, result.stderr
+        return len(result.stdout.splitlines())
+
+    assert headlines("parse", str(inbox)) == 1  # the file's glob
+    every = len(newsclean("parse", "-q", str(inbox)).stdout.splitlines())
+    crlf = len(newsclean("parse", "-q", str(inbox / "crlf.txt")).stdout.splitlines())
+    assert headlines("parse", str(inbox), NEWSCLEAN_GLOBS="c*") == every  # the environment wins
+    assert headlines("parse", str(inbox), "--glob", "crlf*", NEWSCLEAN_GLOBS="c*") == crlf  # a flag
+    flag = newsclean("--config", str(config), "parse", str(inbox))
+    assert len(flag.stdout.splitlines()) == 1 and flag.stderr == b""  # quiet = 2 from the file
+    out = tmp_path / "out"
+    assert headlines("batch", str(inbox), "-o", str(out)) == 0
+    assert len(list((out / "_done").iterdir())) == 3  # shards = 3 from [batch.run]
+
+
+def test_the_environment_sets_any_command_option(tmp_path):
+    out = tmp_path / "out"
+    result = newsclean(
+        "batch", str(GOLDEN / "clean.txt"), "-o", str(out), env={"NEWSCLEAN_SHARDS": "2"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list((out / "_done").iterdir())) == 2
+    status = newsclean("batch", "status", str(out), env={"NEWSCLEAN_JSON": "1"})
+    report = orjson.loads(status.stdout)
+    assert (report["inputs"], report["records"], report["rejected"]) == (
+        1,
+        1,
+        0,
+    )  # the summary's words
+
+
+@pytest.mark.parametrize(
+    "config",
+    ["[parse]\nno-such = 1\n", "[parse\n", '[parse]\njobs = "many"\n', "parse = 3\n"],
+    ids=["unknown option", "not TOML", "bad value", "not a table"],
+)
+def test_a_bad_config_file_is_one_line_and_exit_2(tmp_path, config):
+    path = tmp_path / "bad.toml"
+    path.write_text(config)
+    result = newsclean("--config", str(path), "parse", str(GOLDEN / "clean.txt"))
+    assert result.returncode == 2 and result.stdout == b""
+    [line] = result.stderr.decode().splitlines()
+    assert line.startswith("newsclean: ") and ("bad.toml" in line or "--jobs" in line), line
+    missing = newsclean(
+        "parse", str(GOLDEN / "clean.txt"), env={"NEWSCLEAN_CONFIG": str(tmp_path / "none")}
+    )
+    assert missing.returncode == 2 and b"No such file" in missing.stderr
+
+
+def test_zstd_inputs_are_read_when_zstandard_is_installed(tmp_path):
+    zstandard = pytest.importorskip("zstandard")
+    plain = newsclean("parse", "-q", str(GOLDEN / "concat.txt")).stdout
+    packed = tmp_path / "concat.txt.zst"
+    packed.write_bytes(zstandard.ZstdCompressor().compress((GOLDEN / "concat.txt").read_bytes()))
+    records = newsclean("parse", "-q", str(packed)).stdout
+    assert [orjson.loads(line)["body"] for line in records.splitlines()] == [
+        orjson.loads(line)["body"] for line in plain.splitlines()
+    ]
+    (tmp_path / "cut.zst").write_bytes(packed.read_bytes()[:-6] + b"\0" * 6)
+    cut = newsclean("parse", str(tmp_path / "cut.zst"))
+    assert cut.returncode == 1 and b": decompress_error: zstd" in cut.stderr
+
+
+def test_check_takes_json_and_file_filters():
+    report = orjson.loads(newsclean("check", "--json", "--glob", "clean*", str(EXAMPLES)).stdout)
+    assert (report["inputs"], report["records"]) == (1, 1)
+
+
+def test_state_show_gives_iso_times(tmp_path):
+    state = tmp_path / "s.db"
+    newsclean(
+        "parse",
+        "-q",
+        str(GOLDEN / "clean.txt"),
+        "--state",
+        str(state),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+    )
+    [run] = orjson.loads(newsclean("state", "show", str(state), "--json").stdout)["runs"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", run["started"])
+    assert run["finished"] > run["started"] and run["seconds"] >= 0

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import batch, check, handler, parse, show, state
+from . import batch, check, config, handler, parse, show, state
+from .options import FROM_ENVIRONMENT
 from .render import printable
 
 app = typer.Typer(
@@ -36,20 +37,30 @@ def _root(
         bool,
         typer.Option("-V", "--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    config_file: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="NEWSCLEAN_CONFIG",
+            callback=config.load,
+            help="A TOML file of defaults, a [table] per command (`[parse]`, `[batch.run]`); "
+            "the environment and flags win over it.",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Turn raw news scraper dumps into exact, typed JSON Lines.
+
+    Every option can also come from the environment (NEWSCLEAN_<OPTION>) and from a --config file.
 
     Example: newsclean parse dump/ | jq -r .headline
     """
 
 
-# Every option of parse and check can come from the environment: NEWSCLEAN_<OPTION> (the
-# option's name, upper case, `-` as `_`); a flag given wins.
-_FROM_ENVIRONMENT = {"auto_envvar_prefix": "NEWSCLEAN"}
-app.command(context_settings=_FROM_ENVIRONMENT)(parse.parse)
-app.command(context_settings=_FROM_ENVIRONMENT)(check.check)
-app.command()(show.show)
-app.command()(show.schema)
+app.command(context_settings=FROM_ENVIRONMENT)(parse.parse)
+app.command(context_settings=FROM_ENVIRONMENT)(check.check)
+app.command(context_settings=FROM_ENVIRONMENT)(show.show)
+app.command(context_settings=FROM_ENVIRONMENT)(show.schema)
 app.add_typer(state.state_app, name="state")
 app.add_typer(batch.batch_app, name="batch")
 

@@ -10,12 +10,14 @@ import typer.core
 from ..io.sinks import write_report
 from .handler import run_command
 from .options import (
+    FROM_ENVIRONMENT,
     Excludes,
     Globs,
     Jobs,
     MaxBytes,
     StorageOptions,
     TimeZone,
+    json_option,
     size,
     storage_options,
 )
@@ -50,7 +52,7 @@ batch_app = typer.Typer(
 )
 
 
-@batch_app.command("run")
+@batch_app.command("run", context_settings=FROM_ENVIRONMENT)
 def batch_run(
     sources: Annotated[
         list[str],
@@ -104,6 +106,7 @@ def batch_run(
         str,
         typer.Option(
             "--format",
+            envvar="NEWSCLEAN_FORMAT",
             help="The data parts: jsonl (gzipped JSON Lines) or parquet (needs pyarrow).",
             metavar="FORMAT",
         ),
@@ -155,8 +158,8 @@ def batch_run(
             data_format=data_format,
         )
         typer.echo(
-            f"newsclean: {found.done}/{found.shards} shards done, {found.files:,} inputs, "
-            f"{found.records:,} records, {found.errors:,} rejected ({found.error_rate:.2%})",
+            f"newsclean: {found.done}/{found.shards} shards done, {found.inputs:,} inputs, "
+            f"{found.records:,} records, {found.rejected:,} rejected ({found.error_rate:.2%})",
             err=True,
         )
         return status
@@ -169,10 +172,10 @@ Out = Annotated[
 ]
 
 
-@batch_app.command("status")
+@batch_app.command("status", context_settings=FROM_ENVIRONMENT)
 def batch_status(
     out: Out,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, json_option("Print JSON.")] = False,
     verify: Verify = False,
     storage_option: StorageOptions = None,
 ) -> None:
@@ -192,7 +195,7 @@ def batch_status(
     )
 
 
-@batch_app.command("parts")
+@batch_app.command("parts", context_settings=FROM_ENVIRONMENT)
 def batch_parts(
     out: Out,
     errors: Annotated[
@@ -226,8 +229,8 @@ def drawn_status(out: str, as_json: bool, env: Environment) -> Present | None:
         )
         shown = (
             f"{printable(out)}: {len(report['done']):,}/{report['shards']:,} shards done, {counts}; "
-            f"{report['files']:,} inputs, {report['records']:,} records, "
-            f"{report['errors']:,} rejected\n"
+            f"{report['inputs']:,} inputs, {report['records']:,} records, "
+            f"{report['rejected']:,} rejected\n"
         )
         for state in ("running", "failed", "stale", "missing"):
             if report[state]:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import typer
-
 from .handler import run_command
-from .options import FilesFrom, Jobs, MaxBytes, Null, Paths, Strict, size
+from .options import (
+    Excludes,
+    FilesFrom,
+    Globs,
+    Jobs,
+    MaxBytes,
+    Null,
+    Paths,
+    Strict,
+    json_option,
+    size,
+)
 from .render import counted, drawn, printable
 
 
@@ -15,9 +24,11 @@ def check(
     paths: Paths = None,
     files_from: FilesFrom = None,
     null: Null = False,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table (for people) or json (for programs).")
-    ] = "table",
+    as_json: Annotated[
+        bool, json_option("Print the report as JSON (for programs), not a table.")
+    ] = False,
+    globs: Globs = None,
+    excludes: Excludes = None,
     jobs: Jobs = None,
     max_bytes: MaxBytes = "64M",
     strict: Strict = False,
@@ -28,14 +39,12 @@ def check(
 
       newsclean check dump/
 
-      newsclean check dump/ --format json | jq '.rejected'
+      newsclean check dump/ --json | jq '.rejected'
     """
     from ..io.environment import Environment
     from ..run.check import run_check
     from ..run.parse import ParseOptions
 
-    if output_format not in ("table", "json"):
-        raise typer.BadParameter("must be table or json", param_hint="--format")
     options = ParseOptions(
         paths=list(paths or []),
         files_from=files_from,
@@ -45,9 +54,11 @@ def check(
         strict=strict,
         quiet=True,
         progress=False,
+        globs=list(globs or []),
+        excludes=list(excludes or []),
     )
     env = Environment()
-    present = drawn(report_table, output_format == "json", env)
+    present = drawn(report_table, as_json, env)
     run_command(lambda: run_check(options, env, present))
 
 

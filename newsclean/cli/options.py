@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,6 +31,17 @@ Jobs = Annotated[
 MaxBytes = Annotated[
     str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
 ]
+
+
+def json_option(help_text: str) -> Any:
+    """`--json`, the same option in every command that prints a report (NEWSCLEAN_JSON)."""
+    return typer.Option("--json", envvar="NEWSCLEAN_JSON", help=help_text)
+
+
+# Every option of every command can come from the environment: NEWSCLEAN_<OPTION> (the
+# parameter's name, upper case); a flag given wins. Commands take it as their context_settings.
+FROM_ENVIRONMENT = {"auto_envvar_prefix": "NEWSCLEAN"}
+
 TimeZone = Annotated[
     str | None,
     typer.Option(

@@ -14,7 +14,7 @@ import typer
 
 from ..exits import ExitStatus
 from .handler import run_command
-from .options import MaxBytes, size
+from .options import MaxBytes, json_option, size
 from .render import drawn, printable
 
 if TYPE_CHECKING:
@@ -30,9 +30,7 @@ def show(
         int,
         typer.Option("--index", "-k", help="Which article of the file: 0, 1, ... (-1: the last)."),
     ] = 0,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the record as JSON instead.")
-    ] = False,
+    as_json: Annotated[bool, json_option("Print the record as JSON instead.")] = False,
     max_bytes: MaxBytes = "64M",
 ) -> None:
     """Show one article for reading: text, related items, payload check and warnings.

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
 from ..exits import ExitStatus
 from .handler import run_command
+from .options import FROM_ENVIRONMENT, json_option
 from .render import drawn, printable
 
 state_app = typer.Typer(help="Inspect and tidy a --state file.", no_args_is_help=True)
 
 
-@state_app.command("show")
+@state_app.command("show", context_settings=FROM_ENVIRONMENT)
 def state_show(
     path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    as_json: Annotated[bool, json_option("Print JSON instead of tables.")] = False,
 ) -> None:
     """Show what a state knows: inputs by outcome, and every run with its times and counts.
 
@@ -30,7 +31,7 @@ def state_show(
     run_command(lambda: run_state_show(path, env, drawn(state_view, as_json, env)))
 
 
-@state_app.command("prune")
+@state_app.command("prune", context_settings=FROM_ENVIRONMENT)
 def state_prune(
     path: Annotated[str, typer.Argument(help="The state file.", show_default=False)],
 ) -> None:
@@ -51,8 +52,11 @@ def state_prune(
     run_command(prune)
 
 
-def _when(seconds: float | None) -> str:
-    return "" if seconds is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+def _when(iso: str | None) -> str:
+    """A time the state gives (ISO 8601, UTC) in this machine's zone, to the second."""
+    if iso is None:
+        return ""
+    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def state_view(summary: dict[str, Any]) -> Any:
@@ -86,7 +90,7 @@ def state_view(summary: dict[str, Any]) -> Any:
         )
     runs.add_column("output", overflow="fold")
     for run in summary["runs"]:
-        seconds = "" if run["finished"] is None else f"{run['finished'] - run['started']:.1f}"
+        seconds = "" if run["seconds"] is None else f"{run['seconds']:.1f}"
         runs.add_row(
             str(run["id"]), _when(run["started"]), seconds, run["status"], str(run["parsed"]),
             str(run["skipped"]), str(run["records"]), str(run["rejected"]),

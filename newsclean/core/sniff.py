@@ -35,7 +35,11 @@ _FOREIGN_FORMATS = (
     (0, b"\xfe\xff", _recode("UTF-16")),
     (257, b"ustar", "a tar archive: unpack it, or stream it: tar -xOf FILE | newsclean parse -"),
     (0, b"PK\x03\x04", "a zip archive: unpack it, or stream it: unzip -p FILE | newsclean parse -"),
-    (0, b"\x28\xb5\x2f\xfd", "zstd-compressed: zstd -dc FILE | newsclean parse -"),
+    (
+        0,
+        b"\x28\xb5\x2f\xfd",
+        "zstd-compressed: pip install 'newsclean[zstd]' (or zstd -dc FILE | newsclean parse -)",
+    ),
 )
 
 

@@ -31,11 +31,9 @@ def is_url(path: str) -> bool:
 def url_filesystem(url: str, options: dict[str, Any] | None = None) -> tuple[Any, str]:
     """The fsspec filesystem of `url` (a local path too) and the path in it; `options` (the
     driver's: endpoint URL, profile, anonymous access...) apply to URLs only. UsageError when a
-    package is missing."""
-    try:
-        import fsspec
-    except ImportError:
-        raise UsageError(f"{url}: needs fsspec: pip install 'newsclean[batch]'") from None
+    scheme's driver is missing."""
+    import fsspec  # a dependency, imported only by what reads URLs or runs batches
+
     try:
         return fsspec.core.url_to_fs(url, **((options or {}) if is_url(url) else {}))
     except ImportError as error:  # the driver of the URL's scheme (s3fs, gcsfs, ...)

@@ -25,6 +25,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -247,7 +248,7 @@ class State:
         )
         columns = ("id", "pid", "started", "finished", "status", "output", *COUNTS)
         runs = [
-            dict(zip(columns, row, strict=True))
+            _shown_run(dict(zip(columns, row, strict=True)))
             for row in self.db.execute(f"SELECT {', '.join(columns)} FROM runs ORDER BY id")
         ]
         known = sum(outcomes.values())
@@ -267,6 +268,21 @@ class State:
         self.db.executemany("DELETE FROM inputs WHERE path = ?", gone)
         self.db.commit()
         return len(gone)
+
+
+def _shown_run(run: dict[str, Any]) -> dict[str, Any]:
+    """A run's row for people and programs: its times in ISO 8601 (UTC), and how long it took."""
+    started, finished = run["started"], run["finished"]
+    run["seconds"] = None if finished is None else round(finished - started, 3)
+    run["started"], run["finished"] = _iso(started), _iso(finished)
+    return run
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    moment = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def _exists(path: str) -> None:

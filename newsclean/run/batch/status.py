@@ -44,14 +44,14 @@ class State(StrEnum):
 class Totals:
     shards: int = 0
     done: int = 0
-    files: int = 0
+    inputs: int = 0
     records: int = 0
-    errors: int = 0
+    rejected: int = 0
     seconds: float = 0.0
 
     @property
     def error_rate(self) -> float:
-        return self.errors / self.files if self.files else 0.0
+        return self.rejected / self.inputs if self.inputs else 0.0
 
 
 @dataclass(slots=True)
@@ -79,7 +79,7 @@ class BatchStatus:
         return {
             "shards": found.shards, **{state.value: self.shards_in(state) for state in State},
             "why": {str(shard): why for shard, why in sorted(self.why.items())},
-            "files": found.files, "records": found.records, "errors": found.errors,
+            "inputs": found.inputs, "records": found.records, "rejected": found.rejected,
             "seconds": round(found.seconds, 3),
         }  # fmt: skip
 
@@ -232,9 +232,9 @@ def status_of(
             result.why[shard] = why
         if state is State.DONE:
             stats = found.markers[shard]["stats"]
-            result.totals.files += stats["files"]
+            result.totals.inputs += stats["files"]  # the marker's names (layout 2)
             result.totals.records += stats["records"]
-            result.totals.errors += stats["errors"]
+            result.totals.rejected += stats["errors"]
             result.totals.seconds += stats["seconds"]
     result.totals.done = len(found.markers)
     return result, found
