@@ -88,7 +88,7 @@ def _piped(inbox, after: int) -> int:
 @pytest.mark.slow
 def test_interrupts_at_many_points_of_the_output_always_end_the_run(inbox, tmp_path):
     randomly = random.Random(28)
-    for attempt in range(50):
+    for attempt in range(30):  # with the old pool, 1 run in 6 hung: 30 miss it 1 time in 240
         out = tmp_path / str(attempt)
         out.mkdir()
         after = randomly.randrange(16_000, 2_000_000)
@@ -118,7 +118,7 @@ def _begun(run, out, parts: int):
 @pytest.mark.slow
 def test_interrupts_to_a_local_batch_always_end_it_and_a_resume_completes(inbox, tmp_path):
     randomly = random.Random(24)
-    for attempt in range(12):
+    for attempt in range(8):
         out = tmp_path / str(attempt)
         number = (signal.SIGINT, signal.SIGTERM)[attempt % 2]
         command = [sys.executable, "-m", "newsclean", "batch", str(inbox), "-o", str(out)]
