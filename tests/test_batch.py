@@ -158,14 +158,14 @@ def test_memory_source_and_sink(expected):
 def test_a_file_that_breaks_the_parser_is_logged_not_fatal(dumps, tmp_path, monkeypatch):
     from newsclean.run.batch import shard
 
-    real = shard.parsed
+    real = shard.outcomes_of
 
     def breaks_on_one(path, data, settings):
         if path.endswith("0007.txt"):
             raise RuntimeError("a parser bug")
         return real(path, data, settings)
 
-    monkeypatch.setattr(shard, "parsed", breaks_on_one)
+    monkeypatch.setattr(shard, "outcomes_of", breaks_on_one)
     status, found = batch.run([str(dumps)], str(tmp_path / "out"), 2, jobs=1)
     assert status == 0 and found.inputs == 300
     [broken] = [e for e in errors_of(tmp_path / "out") if e["code"] == "internal_error"]

@@ -33,7 +33,7 @@ _FOREIGN_FORMATS = (
     (0, b"\x00\x00\xfe\xff", _recode("UTF-32")),
     (0, b"\xff\xfe", _recode("UTF-16")),
     (0, b"\xfe\xff", _recode("UTF-16")),
-    (257, b"ustar", "a tar archive: unpack it, or stream it: tar -xOf FILE | newsclean parse -"),
+    (257, b"ustar", "a tar archive: give its name (newsclean parse FILE.tar), not standard input"),
     (0, b"PK\x03\x04", "a zip archive: unpack it, or stream it: unzip -p FILE | newsclean parse -"),
     (
         0,

@@ -82,7 +82,8 @@ class _ZstdStream(io.RawIOBase):
             raise OSError(f"zstd: {error}") from None
 
 
-def _decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
+def decompressed(raw: bytes, path: str, max_bytes: int) -> bytes | Rejection:
+    """`raw`, decompressed within `max_bytes` when its magic bytes say it is compressed."""
     if (opener := _opener(raw)) is None:
         return raw
     try:
@@ -129,7 +130,7 @@ def _read_url(url: str, max_bytes: int, options: dict[str, Any] | None) -> bytes
         return Rejection(url, READ_ERROR, str(error))
     if len(raw) > max_bytes:
         return Rejection(url, TOO_LARGE, f"larger than {max_bytes} bytes")
-    return _decompressed(raw, url, max_bytes)
+    return decompressed(raw, url, max_bytes)
 
 
 def read_input(
@@ -165,7 +166,7 @@ def read_input(
         os.close(descriptor)
     if len(raw) > max_bytes:
         return Rejection(shown, TOO_LARGE, f"larger than {max_bytes} bytes")
-    return _decompressed(raw, shown, max_bytes)
+    return decompressed(raw, shown, max_bytes)
 
 
 def read_whole_stream(stream: BinaryIO | io.BufferedIOBase, max_bytes: int) -> bytes | Rejection:
@@ -176,7 +177,7 @@ def read_whole_stream(stream: BinaryIO | io.BufferedIOBase, max_bytes: int) -> b
         return Rejection(STDIN, READ_ERROR, error.strerror or str(error))
     if len(raw) > max_bytes:
         return Rejection(STDIN, TOO_LARGE, f"larger than {max_bytes} bytes")
-    return _decompressed(raw, STDIN, max_bytes)
+    return decompressed(raw, STDIN, max_bytes)
 
 
 def _stream_reader(stream: io.BufferedIOBase) -> Callable[[], bytes]:

@@ -86,8 +86,9 @@ def outcomes(
         candidates = unseen(paths, state, options.force, tally or Tally())
     work = work_items(candidates, env, options.max_bytes)
     settings = Settings(
-        options.tz, options.max_bytes, state is not None, options.settled_before_ns()
-    )
+        options.tz, options.max_bytes, state is not None, options.settled_before_ns(),
+        options.file_filter(),
+    )  # fmt: skip
     return _with_stdin_verdict(run(work, settings, jobs), options.max_bytes)
 
 

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from ..core.parse import dump_record, looks_like_a_dump, not_a_dump, records_of
 from ..core.record import Record, Rejection, json_line
+from ..io.archives import SEPARATOR, is_tar, members
 from ..io.fingerprint import Fingerprint
 from ..io.paths import shown_path
+from ..io.patterns import FileFilter
 from ..io.read import DEFAULT_MAX_BYTES, read_input
 from .outcome import Outcome
 
@@ -31,6 +33,7 @@ class Settings:
     # --min-age: a file modified after this moment (ns since the epoch) may still be being
     # written: it is left for the next run
     settled_before_ns: int | None = None
+    member_filter: FileFilter | None = None  # --glob/--exclude, for the members of archives
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,9 +93,9 @@ def _serialised(
     )  # fmt: skip
 
 
-def process_file(path: str, settings: Settings, known: Fingerprint | None = None) -> Outcome:
-    """Read, parse and serialise one input file; one whose content hash is `known`'s is not
-    parsed again."""
+def process_file(path: str, settings: Settings, known: Fingerprint | None = None) -> list[Outcome]:
+    """Read, parse and serialise one input file (an archive's members, each); one whose
+    content hash is `known`'s is not parsed again."""
     shown = shown_path(path)
     settled_before = settings.settled_before_ns
     try:
@@ -100,16 +103,36 @@ def process_file(path: str, settings: Settings, known: Fingerprint | None = None
     except OSError:
         status = None  # reading it says why
     if status is not None and settled_before is not None and status.st_mtime_ns > settled_before:
-        return Outcome(shown, settling=True)
+        return [Outcome(shown, settling=True)]
     data = read_input(path, settings.max_bytes)
     if isinstance(data, Rejection):
-        return Outcome(data.path, rejection=data)
+        return [Outcome(data.path, rejection=data)]
     seen = None
     if status is not None:
         seen = Fingerprint.of(status, data)
         if known is not None and seen.sha256 == known.sha256:
-            return Outcome(shown, size=len(data), seen=seen, unchanged=True)
-    return parsed(shown, data, settings, seen)
+            return [Outcome(shown, size=len(data), seen=seen, unchanged=True)]
+    return outcomes_of(shown, data, settings, seen)
+
+
+def outcomes_of(
+    shown: str, data: bytes, settings: Settings, seen: Fingerprint | None = None
+) -> list[Outcome]:
+    """The outcomes of an input's bytes: its own, or one per member of a tar archive (those
+    the --glob and --exclude patterns take), then the archive's, which stands for no input
+    and tells the state it was seen."""
+    if not is_tar(data):
+        return [parsed(shown, data, settings, seen)]
+    found = []
+    for name, content in members(shown, data, settings.max_bytes):
+        member = name.partition(SEPARATOR)[2]
+        if settings.member_filter is not None and not settings.member_filter.takes(member):
+            continue
+        if isinstance(content, Rejection):
+            found.append(Outcome(content.path, rejection=content))
+        else:
+            found.append(parsed(name, content, settings))
+    return [*found, Outcome(shown, seen=seen, inputs=0)]  # its bytes are its members'
 
 
 def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None = None) -> Outcome:
@@ -142,8 +165,9 @@ def process(
     outcomes: list[Outcome] = []
     output = 0
     for at, (path, fingerprint) in enumerate(zip(work.paths, known, strict=True)):
-        outcomes.append(process_file(path, settings, fingerprint))
-        output += len(outcomes[-1].lines)
+        found = process_file(path, settings, fingerprint)
+        outcomes += found
+        output += sum(len(outcome.lines) for outcome in found)
         if output >= OUTPUT_BYTES and at + 1 < len(work.paths):
             return outcomes, FileBatch(work.paths[at + 1 :], known[at + 1 :])
     return outcomes, None
@@ -167,5 +191,6 @@ def merged(outcomes: list[Outcome]) -> list[Outcome]:
         lines = b"".join([outcome.lines for outcome in group])
         records = sum(outcome.records for outcome in group)
         size = sum(outcome.size for outcome in group)
-        result.append(Outcome(group[0].path, lines, records, size=size, inputs=len(group)))
+        inputs = sum(outcome.inputs for outcome in group)  # an archive's own stands for none
+        result.append(Outcome(group[0].path, lines, records, size=size, inputs=inputs))
     return result

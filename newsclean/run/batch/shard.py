@@ -26,11 +26,12 @@ from ...exits import Interrupted, NewscleanError
 from ...io.crashpoints import crash_point
 from ...io.parquet import ParquetStream
 from ...io.paths import is_url, shown_path
+from ...io.patterns import FileFilter
 from ...io.read import read_input
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
 from ...io.store import Store
 from ..outcome import Outcome
-from ..work import Settings, parsed
+from ..work import Settings, outcomes_of
 from . import layout, manifest
 from .described import read_run
 
@@ -89,7 +90,8 @@ def _write_parts(
     """Stream the shard's parts; the commit marker that names them."""
     shard, shards = attempt.shard, attempt.shards
     arguments = described["arguments"]
-    settings = Settings(arguments["tz"], arguments["max_bytes"])
+    members = FileFilter.of(arguments["globs"], arguments["excludes"])
+    settings = Settings(arguments["tz"], arguments["max_bytes"], member_filter=members)
     started = time.monotonic()
     paths = manifest.shard_paths(
         store, described["manifest"], described["manifest_size"], shard, shards
@@ -103,14 +105,15 @@ def _write_parts(
         data, errors = _Counted(data_stream), _Counted(errors_stream)
         with _records_writer(data, attempt.data_format) as records:
             for path in paths:
-                outcome = _outcome(path, settings, options, retry)
+                found = _outcomes(path, settings, options, retry)
                 stats["files"] += 1
                 crash_point("shard-file", stats["files"])
-                records.write(outcome.lines)
-                stats["records"] += outcome.records
-                if outcome.rejection is not None:
-                    stats["errors"] += 1
-                    errors.write(orjson.dumps(outcome.rejection, option=_JSONL))
+                for outcome in found:  # an archive's members, each
+                    records.write(outcome.lines)
+                    stats["records"] += outcome.records
+                    if outcome.rejection is not None:
+                        stats["errors"] += 1
+                        errors.write(orjson.dumps(outcome.rejection, option=_JSONL))
     stats["seconds"] = round(time.monotonic() - started, 3)
     counted = {layout.DATA: data, layout.ERRORS: errors}
     parts = {
@@ -121,12 +124,12 @@ def _write_parts(
             "parts": parts, "stats": stats}  # fmt: skip
 
 
-def _outcome(
+def _outcomes(
     path: str, settings: Settings, options: dict[str, Any] | None, retry: Retry
-) -> Outcome:
+) -> list[Outcome]:
     data = retried(lambda: _read(path, settings.max_bytes, options), shown_path(path), retry)
     if isinstance(data, Rejection):
-        return Outcome(data.path, rejection=data)
+        return [Outcome(data.path, rejection=data)]
     return _guarded(shown_path(path), data, settings)
 
 
@@ -143,18 +146,18 @@ _FAILURES = (READ_ERROR,)
 _URL_FAILURES = (READ_ERROR, PERMISSION_DENIED)  # a URL's access is its credentials'
 
 
-def _guarded(shown: str, data: bytes, settings: Settings) -> Outcome:
+def _guarded(shown: str, data: bytes, settings: Settings) -> list[Outcome]:
     """The outcome of an input's bytes. The one place that catches every error: a bug of ours
     on one input must not fail a shard of thousands (an engine would fail the whole job); it is
     logged as `internal_error` instead, with the exception's type and message. An interrupt is
     no verdict on the input: it ends the shard, uncommitted."""
     try:
-        return parsed(shown, data, settings)
+        return outcomes_of(shown, data, settings)
     except Interrupted:
         raise
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
-        return Outcome(shown, rejection=Rejection(shown, INTERNAL_ERROR, message))
+        return [Outcome(shown, rejection=Rejection(shown, INTERNAL_ERROR, message))]
 
 
 def _records_writer(data: _Counted, data_format: str) -> contextlib.closing[Any]:
