@@ -186,3 +186,58 @@ def test_state_show_gives_iso_times(tmp_path):
     [run] = orjson.loads(newsclean("state", "show", str(state), "--json").stdout)["runs"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", run["started"])
     assert run["finished"] > run["started"] and run["seconds"] >= 0
+
+
+def _paths(stdout: bytes) -> list[str]:
+    return sorted({orjson.loads(line)["source"]["path"] for line in stdout.splitlines()})
+
+
+def test_follow_and_hidden_widen_a_folders_walk(tmp_path):
+    walked, other = tmp_path / "d", tmp_path / "other"
+    (walked / "real").mkdir(parents=True)
+    other.mkdir()
+    (walked / "real" / "a.txt").write_bytes(CLEAN)
+    (walked / ".hidden.txt").write_bytes(CLEAN)
+    (other / "b.txt").write_bytes(OTHER)
+    (walked / "linked").symlink_to(other)
+    (walked / "real" / "up").symlink_to(walked)  # a loop, once links are followed
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return newsclean("parse", "-q", str(walked), *args)
+
+    assert _paths(run().stdout) == [f"{walked}/real/a.txt"]
+    assert _paths(run("--hidden").stdout) == [f"{walked}/.hidden.txt", f"{walked}/real/a.txt"]
+    followed = run("-L")
+    assert _paths(followed.stdout) == [f"{walked}/linked/b.txt", f"{walked}/real/a.txt"]
+    assert followed.returncode == 1
+    assert (
+        f"{walked}/real/up: read_error: a link to a folder above it (a loop)".encode()
+        in followed.stderr
+    )
+    out = tmp_path / "out"
+    batch = newsclean("batch", str(walked), "-o", str(out), "--shards", "1", "--follow", "--hidden")
+    assert batch.returncode == 0, batch.stderr
+    assert orjson.loads((out / "_run.json").read_bytes())["arguments"]["follow"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        (["--color", "always"], {}, True),  # off a terminal, asked for
+        ([], {"NEWSCLEAN_COLOR": "always"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": None}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1", "NO_COLOR": None}, False),
+        ([], {}, False),  # off a terminal: plain
+    ],
+    ids=["always", "env", "FORCE_COLOR", "never", "auto"],
+)
+def test_color_auto_always_never_and_force_color(args, env, coloured):
+    shown = newsclean(*args, "show", str(GOLDEN / "clean.txt"), env=env)
+    assert shown.returncode == 0
+    assert (b"\x1b[" in shown.stdout) is coloured
+    assert shown.stdout.replace(b"\x1b[1m", b"").startswith(b"Ivanovic seals Canberra victory")
+
+
+def test_a_bad_color_is_one_line_and_exit_2():
+    result = newsclean("--color", "sometimes", "show", str(GOLDEN / "clean.txt"))
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1

@@ -4,7 +4,9 @@ library calls, exit status out; no parsing logic lives here."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +25,24 @@ app = typer.Typer(
 )
 
 
+class Colour(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _colour(choice: Colour) -> Colour:
+    """--color, through the variables rich reads (NO_COLOR, FORCE_COLOR): this process's
+    consoles, whichever draws."""
+    if choice is Colour.always:
+        os.environ.pop("NO_COLOR", None)
+        os.environ["FORCE_COLOR"] = "1"
+    elif choice is Colour.never:
+        os.environ.pop("FORCE_COLOR", None)
+        os.environ["NO_COLOR"] = "1"
+    return choice
+
+
 def _version(show: bool) -> None:
     if show:
         from .. import __version__
@@ -37,6 +57,16 @@ def _root(
         bool,
         typer.Option("-V", "--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    colour: Annotated[
+        Colour,
+        typer.Option(
+            "--color",
+            envvar="NEWSCLEAN_COLOR",
+            callback=_colour,
+            help="Colours in what people read: auto (on a terminal, unless NO_COLOR is set; "
+            "FORCE_COLOR forces them), always or never.",
+        ),
+    ] = Colour.auto,
     config_file: Annotated[
         str | None,
         typer.Option(

@@ -12,7 +12,9 @@ from .handler import run_command
 from .options import (
     FROM_ENVIRONMENT,
     Excludes,
+    Follow,
     Globs,
+    Hidden,
     Jobs,
     MaxBytes,
     StorageOptions,
@@ -114,6 +116,8 @@ def batch_run(
     storage_option: StorageOptions = None,
     globs: Globs = None,
     excludes: Excludes = None,
+    follow: Follow = False,
+    hidden: Hidden = False,
     jobs: Jobs = None,
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
@@ -135,6 +139,7 @@ def batch_run(
     """
 
     def go() -> int:
+        from ..io.discover import Walk
         from ..io.retry import Retry
         from ..run.batch import run
         from ..run.parse import check_zone
@@ -156,6 +161,7 @@ def batch_run(
             globs=globs,
             excludes=excludes,
             data_format=data_format,
+            walk=Walk(follow, hidden),
         )
         typer.echo(
             f"newsclean: {found.done}/{found.shards} shards done, {found.inputs:,} inputs, "

@@ -8,7 +8,9 @@ from .handler import run_command
 from .options import (
     Excludes,
     FilesFrom,
+    Follow,
     Globs,
+    Hidden,
     Jobs,
     MaxBytes,
     Null,
@@ -29,6 +31,8 @@ def check(
     ] = False,
     globs: Globs = None,
     excludes: Excludes = None,
+    follow: Follow = False,
+    hidden: Hidden = False,
     jobs: Jobs = None,
     max_bytes: MaxBytes = "64M",
     strict: Strict = False,
@@ -56,6 +60,8 @@ def check(
         progress=False,
         globs=list(globs or []),
         excludes=list(excludes or []),
+        follow=follow,
+        hidden=hidden,
     )
     env = Environment()
     present = drawn(report_table, as_json, env)

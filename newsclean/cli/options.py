@@ -38,6 +38,13 @@ def json_option(help_text: str) -> Any:
     return typer.Option("--json", envvar="NEWSCLEAN_JSON", help=help_text)
 
 
+Follow = Annotated[
+    bool, typer.Option("-L", "--follow", help="Walk into symlinked folders too (a loop is told).")
+]
+Hidden = Annotated[
+    bool, typer.Option("--hidden", help="Take hidden files and folders (.name) too.")
+]
+
 # Every option of every command can come from the environment: NEWSCLEAN_<OPTION> (the
 # parameter's name, upper case); a flag given wins. Commands take it as their context_settings.
 FROM_ENVIRONMENT = {"auto_envvar_prefix": "NEWSCLEAN"}

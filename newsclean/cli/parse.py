@@ -11,7 +11,9 @@ from .handler import run_command
 from .options import (
     Excludes,
     FilesFrom,
+    Follow,
     Globs,
+    Hidden,
     Jobs,
     MaxBytes,
     Null,
@@ -80,6 +82,8 @@ def parse(
     ] = 0,
     globs: Globs = None,
     excludes: Excludes = None,
+    follow: Follow = False,
+    hidden: Hidden = False,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -198,6 +202,8 @@ def parse(
         summary_json=summary_json,
         globs=list(globs or []),
         excludes=list(excludes or []),
+        follow=follow,
+        hidden=hidden,
         progress=progress,
         shard=shard_of(shard),
         state=state,

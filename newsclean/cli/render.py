@@ -33,7 +33,10 @@ def render(renderable: object, terminal: bool) -> bytes:
     from rich.console import Console
 
     width = shutil.get_terminal_size().columns if terminal else 120
-    console = Console(file=io.StringIO(), force_terminal=terminal, width=width, highlight=False)
+    # None off a terminal: rich decides by FORCE_COLOR (--color always)
+    console = Console(
+        file=io.StringIO(), force_terminal=terminal or None, width=width, highlight=False
+    )
     console.print(renderable)
     text = console.file.getvalue()  # type: ignore[attr-defined]
     if not terminal:  # rich pads lines to the width; plain text needs no trailing blanks

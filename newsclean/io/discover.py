@@ -1,7 +1,8 @@
 """Input discovery: the inputs under the paths given, in order, and `--files-from` lists.
 
 Folders are walked recursively in sorted order, hidden entries skipped and symlinked folders not
-followed; URLs (`s3://`, `memory://`, ...) are listed through fsspec.
+followed unless `Walk` says (`--hidden`, `-L/--follow`); URLs (`s3://`, `memory://`, ...) are
+listed through fsspec.
 """
 
 from __future__ import annotations
@@ -20,7 +21,22 @@ from .retry import DEFAULT_RETRY, Retry, retried
 _LIST_READ = 1 << 20
 
 
-def _walk(folder: str) -> Iterator[str | Rejection]:
+class Walk(NamedTuple):
+    """How folders are walked: `follow` symlinked folders (a link back to a folder on the way
+    down is a loop, told as a rejection), and take `hidden` entries (names beginning `.`)."""
+
+    follow: bool = False
+    hidden: bool = False
+
+    def skips(self, name: str) -> bool:
+        return not self.hidden and name.startswith(".")
+
+
+PLAIN = Walk()  # the default: no links followed, no hidden entries
+
+
+def _walk(folder: str, walk: Walk, above: frozenset[tuple[int, int]]) -> Iterator[str | Rejection]:
+    """`above`: the folders on the way down (device, inode), when links are followed."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -31,19 +47,35 @@ def _walk(folder: str) -> Iterator[str | Rejection]:
         yield Rejection(shown_path(folder), READ_ERROR, error.strerror or str(error))
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        if walk.skips(entry.name):
             continue
         try:
             kind = _kind(entry)
         except OSError as error:  # a link loop, a file gone since the listing, ...
             yield Rejection(shown_path(entry.path), READ_ERROR, error.strerror or str(error))
             continue
-        if kind == "folder":
-            yield from _walk(entry.path)
+        if kind == "folder" or (kind == "linked folder" and walk.follow):
+            yield from _below(entry.path, walk, above)
         elif kind == "file":
             yield entry.path
-        elif kind != "linked folder":  # symlinked folders are not followed, silently
+        elif kind != "linked folder":  # symlinked folders are not followed unless asked
             yield Rejection(shown_path(entry.path), NOT_A_FILE, f"{kind} in a folder")
+
+
+def _below(folder: str, walk: Walk, above: frozenset[tuple[int, int]]) -> Iterator[str | Rejection]:
+    if not walk.follow:
+        yield from _walk(folder, walk, above)
+        return
+    try:
+        status = os.stat(folder)
+    except OSError as error:
+        yield Rejection(shown_path(folder), READ_ERROR, error.strerror or str(error))
+        return
+    identity = (status.st_dev, status.st_ino)
+    if identity in above:
+        yield Rejection(shown_path(folder), READ_ERROR, "a link to a folder above it (a loop)")
+        return
+    yield from _walk(folder, walk, above | {identity})
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
@@ -78,7 +110,7 @@ def _version(info: dict[str, Any]) -> str:
 
 
 def _walk_url(
-    url: str, options: dict[str, Any] | None, retry: Retry, only: FileFilter | None
+    url: str, options: dict[str, Any] | None, retry: Retry, only: FileFilter | None, walk: Walk
 ) -> Iterator[Listed]:
     """Files under a URL, as URLs with their scheme, in the order of a local folder's walk:
     folder by folder, names sorted, hidden entries skipped. Only the folders on the way down
@@ -89,7 +121,7 @@ def _walk_url(
         size = int(info.get("size") or 0) if info else -1
         yield Listed(url, size, _version(info) if info else "")
         return
-    found = _walk_url_folder(fs, root.rstrip("/"), retry)
+    found = _walk_url_folder(fs, root.rstrip("/"), retry, walk)
     if only is None:
         yield from found
         return
@@ -104,7 +136,9 @@ def _info_or_none(fs: Any, path: str, url: str, retry: Retry) -> dict[str, Any] 
         return None  # reading it says so
 
 
-def _walk_url_folder(fs: Any, folder: str, retry: Retry, base: str = "") -> Iterator[Listed]:
+def _walk_url_folder(
+    fs: Any, folder: str, retry: Retry, walk: Walk, base: str = ""
+) -> Iterator[Listed]:
     """`base`: the URL of the walk's first folder, to which the rest of each path is added
     (cheaper than asking the driver for every file's URL)."""
     base = base or fs.unstrip_protocol(folder).removesuffix(folder)
@@ -112,21 +146,21 @@ def _walk_url_folder(fs: Any, folder: str, retry: Retry, base: str = "") -> Iter
     named = sorted((entry["name"].rstrip("/").rsplit("/", 1)[-1], entry) for entry in entries)
     for name, entry in named:
         path = entry["name"].rstrip("/")
-        if name.startswith(".") or path == folder:
+        if walk.skips(name) or path == folder:
             continue
         if entry.get("type") == "directory":
-            yield from _walk_url_folder(fs, path, retry, base)
+            yield from _walk_url_folder(fs, path, retry, walk, base)
         else:
             yield Listed(base + path, int(entry.get("size") or 0), _version(entry))
 
 
 def discover(
     paths: Iterable[str], options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
-    only: FileFilter | None = None,
+    only: FileFilter | None = None, walk: Walk = PLAIN,
 ) -> Iterator[str | Rejection]:  # fmt: skip
     """Every input under `paths`, in order: file paths, `-`, or rejections of folders; of a
     folder's files, those `only` takes (`--glob`, `--exclude`)."""
-    for item in listed(paths, options, retry, stat_files=False, only=only):
+    for item in listed(paths, options, retry, stat_files=False, only=only, walk=walk):
         yield item.path if isinstance(item, Listed) else item
 
 
@@ -136,14 +170,15 @@ def listed(
     retry: Retry = DEFAULT_RETRY,
     stat_files: bool = True,
     only: FileFilter | None = None,
+    walk: Walk = PLAIN,
 ) -> Iterator[Listed | Rejection]:
     """Every input under `paths`, in order, with its size and version (unless not
     `stat_files`: then -1 and "" for local files, which costs no system call)."""
     for path in paths:
         if is_url(path):
-            yield from _walk_url(path, options, retry, only)
+            yield from _walk_url(path, options, retry, only, walk)
         elif path != STDIN and os.path.isdir(path):
-            for found in _walk(path):
+            for found in _below(path, walk, frozenset()):
                 below = found.path if isinstance(found, Rejection) else found
                 if only is None or only.takes(below[len(path) :].lstrip(os.sep)):
                     yield found if isinstance(found, Rejection) else _local(found, stat_files)
@@ -161,10 +196,10 @@ def _local(path: str, stat_files: bool) -> Listed:
     return Listed(path, status.st_size, str(status.st_mtime_ns))
 
 
-def count_inputs(paths: Iterable[str], only: FileFilter | None = None) -> int:
+def count_inputs(paths: Iterable[str], only: FileFilter | None = None, walk: Walk = PLAIN) -> int:
     """How many inputs `discover` would give, counted without sorting or building paths."""
-    if only is not None:
-        return sum(1 for _ in discover(paths, only=only))
+    if only is not None or walk != PLAIN:
+        return sum(1 for _ in discover(paths, only=only, walk=walk))
     total = 0
     for path in paths:
         if path != STDIN and not is_url(path) and os.path.isdir(path):

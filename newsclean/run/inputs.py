@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..core.record import DECOMPRESS_ERROR, EMPTY, Rejection
 from ..exits import UsageError
-from ..io.discover import count_inputs, discover, paths_from
+from ..io.discover import Walk, count_inputs, discover, paths_from
 from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
 from ..io.paths import STDIN
@@ -50,10 +50,15 @@ class ParseOptions:
     skip_empty: bool = False  # --skip-empty: an output file that would be empty is not made
     globs: list[str] = field(default_factory=list)  # --glob: files a folder's walk takes
     excludes: list[str] = field(default_factory=list)  # --exclude: files it leaves
+    follow: bool = False  # -L/--follow: a folder's walk follows symlinked folders
+    hidden: bool = False  # --hidden: and takes hidden entries
 
     def settled_before_ns(self) -> int | None:
         """--min-age as a moment: a file modified after it is left for the next run."""
         return time.time_ns() - int(self.min_age * 1e9) if self.min_age else None
+
+    def walk(self) -> Walk:
+        return Walk(self.follow, self.hidden)
 
     def file_filter(self) -> FileFilter | None:
         """--glob and --exclude, compiled (UsageError for a malformed pattern)."""
@@ -105,7 +110,7 @@ def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejec
             raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
         yield STDIN
         return
-    yield from discover(options.paths, only=options.file_filter())
+    yield from discover(options.paths, only=options.file_filter(), walk=options.walk())
     if options.files_from == STDIN:
         yield from paths_from(env.stdin, options.null_separated)
     elif options.files_from is not None:
@@ -122,7 +127,7 @@ def input_count(options: ParseOptions, env: Environment) -> int | None:
     if options.files_from == STDIN or (not options.paths and options.files_from is None):
         return None
     if options.files_from is None and options.shard is None:
-        return count_inputs(options.paths, options.file_filter())
+        return count_inputs(options.paths, options.file_filter(), options.walk())
     return sum(1 for _ in input_paths(options, env))
 
 

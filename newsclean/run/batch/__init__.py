@@ -26,7 +26,7 @@ from typing import Any
 
 from ...core.record import Rejection
 from ...exits import ExitStatus, NewscleanError, UsageError
-from ...io.discover import discover
+from ...io.discover import PLAIN, Walk, discover
 from ...io.environment import Environment
 from ...io.read import DEFAULT_MAX_BYTES
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
@@ -66,6 +66,7 @@ def run(
     jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
     client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
     globs: list[str] | None = None, excludes: list[str] | None = None, data_format: str = "jsonl",
+    walk: Walk = PLAIN,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
     from OUT that every one is, and say how it went: REJECTED when the error rate passes
@@ -85,6 +86,7 @@ def run(
             sources, out, shards, dask, resume=resume, max_error_rate=max_error_rate, jobs=jobs,
             tz=tz, max_bytes=max_bytes, storage_options=storage_options, retry=retry,
             globs=globs, excludes=excludes, in_process=in_process, data_format=data_format,
+            walk=walk,
         )  # fmt: skip
 
 
@@ -92,12 +94,12 @@ def _run(
     sources: list[str], out: str, shards: int, dask: Any, *, resume: bool,
     max_error_rate: float | None, jobs: int, tz: str | None, max_bytes: int,
     storage_options: dict[str, Any] | None, retry: Retry, globs: list[str] | None,
-    excludes: list[str] | None, in_process: bool, data_format: str,
+    excludes: list[str] | None, in_process: bool, data_format: str, walk: Walk,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     store, described = prepare(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
         storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
-        data_format=data_format,
+        data_format=data_format, walk=walk,
     )  # fmt: skip
     # A resume reads every committed part back against its sha256: one changed in place
     # (same size) is found, its commit removed, and its shard run again.

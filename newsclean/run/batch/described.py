@@ -20,6 +20,7 @@ import newsclean
 from ...core.record import CONTRACT_VERSION
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.crashpoints import crash_point
+from ...io.discover import PLAIN, Walk
 from ...io.parquet import arrow_schema
 from ...io.paths import is_url
 from ...io.patterns import FileFilter
@@ -77,7 +78,7 @@ def prepare(
     sources: list[str], out: str, shards: int, *, resume: bool = False, tz: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES, storage_options: dict[str, Any] | None = None,
     retry: Retry = DEFAULT_RETRY, globs: list[str] | None = None,
-    excludes: list[str] | None = None, data_format: str = "jsonl",
+    excludes: list[str] | None = None, data_format: str = "jsonl", walk: Walk = PLAIN,
 ) -> tuple[Store, dict[str, Any]]:  # fmt: skip
     """List the inputs into a new run in OUT (of its folders' files, those `globs` and
     `excludes` choose), or (resuming) check the run there can go on."""
@@ -89,12 +90,12 @@ def prepare(
         arrow_schema()  # without pyarrow: said before anything is listed
     sources = [absolute(source) for source in sources]
     listing = manifest.Listing(
-        sources, storage_options, retry, tuple(globs or ()), tuple(excludes or ())
+        sources, storage_options, retry, tuple(globs or ()), tuple(excludes or ()), walk
     )
     FileFilter.of(listing.globs, listing.excludes)  # a malformed pattern: said before anything
     store = Store(absolute(out), storage_options, retry)
     arguments = layout.arguments(
-        sources, shards, tz, max_bytes, listing.globs, listing.excludes, data_format
+        sources, shards, tz, max_bytes, listing.globs, listing.excludes, data_format, walk
     )
     if store.exists(layout.RUN):
         return store, _resumable(store, arguments, resume, listing)

@@ -58,7 +58,10 @@ def shard_of_marker(file_name: str) -> int | None:
 def arguments(
     sources: list[str], shards: int, tz: str | None, max_bytes: int,
     globs: tuple[str, ...] = (), excludes: tuple[str, ...] = (), data_format: str = "jsonl",
+    walk: tuple[bool, bool] = (False, False),
 ) -> dict[str, Any]:  # fmt: skip
-    """What a run was asked: resuming it with other arguments is refused."""
+    """What a run was asked: resuming it with other arguments is refused. `walk`: whether
+    symlinked folders are followed, and hidden entries taken."""
     return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes,
-            "globs": list(globs), "excludes": list(excludes), "format": data_format}  # fmt: skip
+            "globs": list(globs), "excludes": list(excludes), "format": data_format,
+            "follow": walk[0], "hidden": walk[1]}  # fmt: skip

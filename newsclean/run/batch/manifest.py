@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from ...core.record import Rejection
 from ...exits import UsageError
-from ...io.discover import Listed, listed
+from ...io.discover import PLAIN, Listed, Walk, listed
 from ...io.patterns import FileFilter
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.slices import slice_lines
@@ -67,12 +67,13 @@ class Listing:
     retry: Retry = DEFAULT_RETRY
     globs: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    walk: Walk = PLAIN  # --follow, --hidden
 
     def inputs(self) -> Iterator[Listed]:
         """The inputs, in order; a folder that cannot be listed is one input (reading it gives
         its rejection)."""
         only = FileFilter.of(self.globs, self.excludes)
-        for item in listed(self.sources, self.options, self.retry, only=only):
+        for item in listed(self.sources, self.options, self.retry, only=only, walk=self.walk):
             yield Listed(item.path, -1, "") if isinstance(item, Rejection) else item
 
 
