@@ -49,10 +49,24 @@ def inputs(tmp_path_factory):
     return folder
 
 
-def _jsonl(inputs, folder, *extra) -> str:
-    output = folder / "records.jsonl"
-    newsclean("parse", "-q", str(inputs), "-o", str(output), *extra)
-    return str(output)
+@pytest.fixture(scope="module")
+def made(inputs, tmp_path_factory):
+    """`made(where, tz, ending)`: the output of `parse` of the test inputs or the shared corpus,
+    with `--tz Europe/London` or not, as JSONL or Parquet; each made once (each is a second)."""
+    folder, found = tmp_path_factory.mktemp("outputs"), {}
+
+    def output(where: str, tz: bool, ending: str = "jsonl"):
+        key = (where, tz, ending)
+        if key not in found:
+            source = inputs if where == "tests" else SHARED
+            path = folder / f"{where}-{tz}.{ending}"
+            zone = ["--tz", "Europe/London"] if tz else []
+            result = newsclean("parse", "-q", str(source), "-o", str(path), *zone)
+            assert result.returncode in (0, 1), result.stderr
+            found[key] = path
+        return found[key]
+
+    return output
 
 
 def _described(sql: str) -> dict[str, str]:
@@ -60,11 +74,11 @@ def _described(sql: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("where", ["tests", "shared"])
-@pytest.mark.parametrize("tz", [[], ["--tz", "Europe/London"]], ids=["no-tz", "tz"])
-def test_duckdb_and_pandas_type_the_time_fields_of_json_lines_unhinted(inputs, tmp_path, tz, where):
+@pytest.mark.parametrize("tz", [False, True], ids=["no-tz", "tz"])
+def test_duckdb_and_pandas_type_the_time_fields_of_json_lines_unhinted(made, tz, where):
     if where == "shared" and not SHARED.is_dir():
         pytest.skip("needs ../shared/corpus")
-    records = _jsonl(inputs if where == "tests" else SHARED, tmp_path, *tz)
+    records = made(where, tz)
     types = _described(f"SELECT * FROM read_json_auto('{records}')")
     assert types["published"] == "TIMESTAMP"
     assert types["published_precision"] == "VARCHAR"
@@ -82,9 +96,9 @@ def test_duckdb_and_pandas_type_the_time_fields_of_json_lines_unhinted(inputs, t
         assert set(frame["published_precision"].dropna()) == {"day", "minute", "second"}
 
 
-def test_polars_types_the_time_fields_unhinted(inputs, tmp_path):
+def test_polars_types_the_time_fields_unhinted(made):
     pl = pytest.importorskip("polars")
-    frame = pl.read_ndjson(_jsonl(inputs, tmp_path))
+    frame = pl.read_ndjson(made("tests", False))
     published = frame["published"].str.to_datetime()
     utc = frame["published_utc"].str.to_datetime(time_zone="UTC")
     assert published.dtype == pl.Datetime and utc.dtype.time_zone == "UTC"
@@ -103,16 +117,10 @@ def _from_parquet(path) -> list[dict]:
 
 
 @pytest.mark.parametrize("where", ["tests", "shared"])
-def test_parquet_holds_the_records_of_json_lines_field_by_field(inputs, tmp_path, where):
+def test_parquet_holds_the_records_of_json_lines_field_by_field(made, where):
     if where == "shared" and not SHARED.is_dir():
         pytest.skip("needs ../shared/corpus")
-    source = inputs if where == "tests" else SHARED
-    jsonl, parquet = tmp_path / "records.jsonl", tmp_path / "records.parquet"
-    for output in (jsonl, parquet):
-        result = newsclean(
-            "parse", "-q", "--tz", "America/New_York", str(source), "-o", str(output)
-        )
-        assert result.returncode in (0, 1), result.stderr
+    jsonl, parquet = made(where, True), made(where, True, "parquet")
     expected = [json.loads(line) for line in jsonl.read_text().splitlines()]
     found = _from_parquet(parquet)
     assert len(found) == len(expected) > 50
