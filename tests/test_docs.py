@@ -19,7 +19,7 @@ import pytest
 
 from helpers import ROOT, invoke
 
-COMMANDS = (
+COMMANDS_DOCUMENTED = (
     [],
     ["parse"],
     ["check"],
@@ -37,7 +37,7 @@ COMMANDS = (
 
 def cli_reference() -> str:
     parts = ["# newsclean command reference\n\nGenerated from `--help`; a test keeps it current.\n"]
-    for command in COMMANDS:
+    for command in COMMANDS_DOCUMENTED:
         name = " ".join(["newsclean", *command])
         result = invoke(*command, "--help")
         assert result.exit_code == 0, result.output
@@ -54,16 +54,40 @@ def test_the_cli_reference_is_current():
     assert reference.read_text(encoding="utf-8") == text
 
 
-def test_every_command_is_in_the_reference():
-    from newsclean.cli.app import app
+def man_page() -> str:
+    """docs/newsclean.1: every command's --help, as a man page (`man ./docs/newsclean.1`)."""
+    from newsclean import __version__
 
-    groups = {group.name: group.typer_instance for group in app.registered_groups}
-    names = {command.callback.__name__ for command in app.registered_commands}
-    listed = {" ".join(command) for command in COMMANDS}
-    assert {"parse", "check", "show", "schema"} <= names <= listed
-    for group, instance in groups.items():
-        for command in instance.registered_commands:
-            assert f"{group} {command.name}" in listed
+    parts = [
+        f'.TH NEWSCLEAN 1 "" "newsclean {__version__}" "User Commands"\n',
+        ".SH NAME\nnewsclean \\- turn raw news scraper dumps into exact, typed JSON Lines\n",
+        ".SH DESCRIPTION\nGenerated from each command's \\fB--help\\fR; a test keeps it current.\n",
+    ]
+    for command in COMMANDS_DOCUMENTED:
+        name = " ".join(["newsclean", *command])
+        result = invoke(*command, "--help")
+        text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
+        escaped = text.replace("\\", "\\e").replace("\n.", "\n\\&.").replace("\n'", "\n\\&'")
+        parts.append(f".SH {name.upper()}\n.nf\n{escaped}\n.fi\n")
+    return "".join(parts)
+
+
+def test_the_man_page_is_current():
+    page = ROOT / "docs" / "newsclean.1"
+    text = man_page()
+    if os.environ.get("NEWSCLEAN_REGEN_DOCS"):
+        page.write_text(text, encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == text
+
+
+def test_every_command_is_in_the_reference():
+    from newsclean.cli.app import COMMANDS, command_named
+
+    listed = {" ".join(command) for command in COMMANDS_DOCUMENTED}
+    assert set(COMMANDS) <= listed
+    for name in COMMANDS:
+        for sub in getattr(command_named(name), "commands", {}):
+            assert f"{name} {sub}" in listed
 
 
 # -- the shell examples of the README and docs/, run as a reader would -------------------------

@@ -241,3 +241,43 @@ def test_color_auto_always_never_and_force_color(args, env, coloured):
 def test_a_bad_color_is_one_line_and_exit_2():
     result = newsclean("--color", "sometimes", "show", str(GOLDEN / "clean.txt"))
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+
+
+def test_batch_logs_progress_as_json_is_quiet_with_q_and_writes_a_summary(tmp_path):
+    out = tmp_path / "out"
+    logged = newsclean(
+        "batch", str(EXAMPLES), "-o", str(out), "--shards", "3", "-j", "1",
+        "--log-every", "0.000001", "--log-format", "json", "--summary-json", str(tmp_path / "s.json"),
+    )  # fmt: skip
+    assert logged.returncode == 0, logged.stderr
+    events = [orjson.loads(line) for line in logged.stderr.splitlines()]  # every line is JSON
+    assert [event["event"] for event in events] == ["progress"] * 3 + ["summary"]
+    assert events[-2]["shards_done"] == 3 and events[-1]["records"] == events[-2]["records"]
+    summary = orjson.loads((tmp_path / "s.json").read_bytes())
+    assert (summary["status"], summary["done"], summary["inputs"]) == (0, 3, 14)
+    again = newsclean("batch", str(EXAMPLES), "-o", str(out), "--shards", "3", "-q",
+                      "--summary-json", str(tmp_path / "failed.json"))  # fmt: skip
+    assert again.returncode == 2 and len(again.stderr.splitlines()) == 1  # OUT holds a run
+    failed = orjson.loads((tmp_path / "failed.json").read_bytes())
+    assert failed["status"] == 2 and "--resume" in failed["error"]
+    quiet = newsclean("batch", str(EXAMPLES), "-o", str(tmp_path / "q"), "--shards", "2", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_a_dask_cluster_without_workers_is_given_up_on_with_69(tmp_path):
+    pytest.importorskip("distributed")
+    from dask.distributed import Client, LocalCluster
+
+    from newsclean import batch
+    from newsclean.exits import ExitStatus
+    from newsclean.io.retry import Unavailable
+
+    cluster = LocalCluster(n_workers=0, processes=False, dashboard_address=None)
+    try:
+        with Client(cluster) as client, pytest.raises(Unavailable) as failed:
+            batch.run([str(EXAMPLES)], str(tmp_path / "out"), 2, engine="dask", client=client,
+                      worker_wait=0.2)  # fmt: skip
+    finally:
+        cluster.close()
+    assert failed.value.status == ExitStatus.UNAVAILABLE == 69
+    assert "had no worker within 0.2 s" in str(failed.value)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 import typer
 import typer.core
 
+from ..exits import ExitStatus, NewscleanError
 from ..io.sinks import write_report
 from .handler import run_command
 from .options import (
@@ -16,13 +19,19 @@ from .options import (
     Globs,
     Hidden,
     Jobs,
+    LogEvery,
+    LogFormat,
+    LogFormatOption,
     MaxBytes,
+    Quiet,
     StorageOptions,
     TimeZone,
     json_option,
+    log_interval,
     size,
     storage_options,
 )
+from .progress import ShardLog
 from .render import printable
 
 Verify = Annotated[
@@ -35,7 +44,9 @@ Verify = Annotated[
 
 if TYPE_CHECKING:
     from ..io.environment import Environment
+    from ..io.outputs import Target
     from ..io.sinks import Present
+    from ..run.batch import Totals
 
 
 class _DefaultRun(typer.core.TyperGroup):
@@ -121,6 +132,26 @@ def batch_run(
     jobs: Jobs = None,
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
+    worker_wait: Annotated[
+        float,
+        typer.Option(
+            "--worker-wait",
+            min=0,
+            help="With --engine dask: give up (69) when the cluster has no worker after SECONDS.",
+            metavar="SECONDS",
+        ),
+    ] = 60.0,
+    quiet: Quiet = 0,
+    log_every: LogEvery = None,
+    log_format: LogFormatOption = LogFormat.plain,
+    summary_json: Annotated[
+        str | None,
+        typer.Option(
+            "--summary-json",
+            help="Write the run's totals and exit status as JSON to FILE (- for stdout), however it ends.",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Parse SRC... into OUT in N shards: data, errors and a commit marker per shard.
 
@@ -140,37 +171,83 @@ def batch_run(
 
     def go() -> int:
         from ..io.discover import Walk
+        from ..io.environment import Environment
+        from ..io.outputs import target
         from ..io.retry import Retry
         from ..run.batch import run
         from ..run.parse import check_zone
 
+        env = Environment()
+        summary_to = target("--summary-json", summary_json) if summary_json else None
         check_zone(tz)
-        status, found = run(
-            sources,
-            out,
-            shards,
-            engine=engine,
-            scheduler=scheduler,
-            resume=resume,
-            max_error_rate=max_error_rate,
-            jobs=jobs,
-            tz=tz,
-            max_bytes=size(max_bytes),
-            storage_options=storage_options(storage_option),
-            retry=Retry(tries=tries),
-            globs=globs,
-            excludes=excludes,
-            data_format=data_format,
-            walk=Walk(follow, hidden),
-        )
-        typer.echo(
-            f"newsclean: {found.done}/{found.shards} shards done, {found.inputs:,} inputs, "
-            f"{found.records:,} records, {found.rejected:,} rejected ({found.error_rate:.2%})",
-            err=True,
-        )
+        log = ShardLog(env.stderr, shards, log_interval(quiet, log_every), log_format == "json")
+        try:
+            status, found = run(
+                sources,
+                out,
+                shards,
+                engine=engine,
+                scheduler=scheduler,
+                resume=resume,
+                max_error_rate=max_error_rate,
+                jobs=jobs,
+                tz=tz,
+                max_bytes=size(max_bytes),
+                storage_options=storage_options(storage_option),
+                retry=Retry(tries=tries),
+                globs=globs,
+                excludes=excludes,
+                data_format=data_format,
+                walk=Walk(follow, hidden),
+                done=log,
+                worker_wait=worker_wait,
+            )
+        except NewscleanError as error:
+            _summarise(summary_to, env, out, log, error.status, str(error))
+            raise
+        except KeyboardInterrupt:
+            _summarise(summary_to, env, out, log, ExitStatus.INTERRUPTED, "interrupted")
+            raise
+        totals = _totals(found)
+        _summarise(summary_to, env, out, log, status, None, totals)
+        if not quiet:
+            if log_format == "json":
+                typer.echo(orjson.dumps({"event": "summary", **totals}).decode(), err=True)
+            else:
+                typer.echo(
+                    f"newsclean: {found.done}/{found.shards} shards done, {found.inputs:,} inputs, "
+                    f"{found.records:,} records, {found.rejected:,} rejected ({found.error_rate:.2%})",
+                    err=True,
+                )
         return status
 
     run_command(go)
+
+
+def _totals(found: Totals) -> dict[str, Any]:
+    return {
+        "shards": found.shards, "done": found.done, "inputs": found.inputs,
+        "records": found.records, "rejected": found.rejected,
+        "error_rate": round(found.error_rate, 6),
+    }  # fmt: skip
+
+
+def _summarise(
+    to: Target | None, env: Environment, out: str, log: ShardLog, status: int, error: str | None,
+    totals: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    """--summary-json: the run's totals as OUT reads them, or (when it failed) what this run
+    committed before, and how it ended."""
+    if to is None:
+        return
+    from .. import __version__
+    from ..io.outputs import write_whole
+
+    counts = totals or {"shards": log.shards, "done": log.done, "inputs": log.inputs,
+                        "records": log.records, "rejected": log.rejected}  # fmt: skip
+    data = {"version": __version__, "status": int(status), "error": error, "out": out, **counts,
+            "seconds": round(time.monotonic() - log.started, 3)}  # fmt: skip
+    write_whole(to, orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE), env.stdout)
 
 
 Out = Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -44,6 +45,50 @@ Follow = Annotated[
 Hidden = Annotated[
     bool, typer.Option("--hidden", help="Take hidden files and folders (.name) too.")
 ]
+
+Quiet = Annotated[
+    int,
+    typer.Option(
+        "-q",
+        "--quiet",
+        count=True,
+        metavar="",  # a flag given once or twice, taking no value
+        help="-q: no summary on stderr; -qq: no line for each rejected input either (they stay in --errors and the exit status); fatal errors still say why.",
+    ),
+]
+
+
+class LogFormat(StrEnum):
+    """How lines for people are written on stderr off a terminal."""
+
+    plain = "plain"
+    json = "json"
+
+
+LogEvery = Annotated[
+    float | None,
+    typer.Option(
+        "--log-every",
+        min=0,
+        help="Off a terminal, a progress line every SECONDS (default 60; 0: none; -q: none).",
+        metavar="SECONDS",
+        show_default=False,
+    ),
+]
+LogFormatOption = Annotated[
+    LogFormat,
+    typer.Option(
+        "--log-format",
+        help="json: progress, rejection and summary lines on stderr as JSON objects, for monitoring.",
+    ),
+]
+_LOG_EVERY = 60.0  # seconds between progress lines off a terminal
+
+
+def log_interval(quiet: int, log_every: float | None) -> float:
+    """Seconds between progress lines off a terminal: none with -q."""
+    return 0.0 if quiet else (_LOG_EVERY if log_every is None else log_every)
+
 
 # Every option of every command can come from the environment: NEWSCLEAN_<OPTION> (the
 # parameter's name, upper case); a flag given wins. Commands take it as their context_settings.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,12 +14,17 @@ from .options import (
     Globs,
     Hidden,
     Jobs,
+    LogEvery,
+    LogFormat,
+    LogFormatOption,
     MaxBytes,
     Null,
     Paths,
+    Quiet,
     Strict,
     TimeZone,
     duration,
+    log_interval,
     shard_of,
     size,
 )
@@ -34,16 +38,6 @@ STATE_MIN_AGE = 60.0
 if TYPE_CHECKING:
     from ..io.environment import Environment
     from ..run.parse import ParseOptions
-
-
-class LogFormat(StrEnum):
-    """How lines for people are written on stderr off a terminal."""
-
-    plain = "plain"
-    json = "json"
-
-
-_LOG_EVERY = 60.0  # seconds between progress lines off a terminal
 
 
 def parse(
@@ -71,15 +65,7 @@ def parse(
     tz: TimeZone = None,
     max_bytes: MaxBytes = "64M",
     strict: Strict = False,
-    quiet: Annotated[
-        int,
-        typer.Option(
-            "-q",
-            "--quiet",
-            count=True,
-            help="-q: no summary on stderr; -qq: no line for each rejected input either (they stay in --errors and the exit status); fatal errors still say why.",
-        ),
-    ] = 0,
+    quiet: Quiet = 0,
     globs: Globs = None,
     excludes: Excludes = None,
     follow: Follow = False,
@@ -139,23 +125,8 @@ def parse(
         bool,
         typer.Option("--dedupe", help="With --state: skip articles whose dump was emitted before."),
     ] = False,
-    log_every: Annotated[
-        float | None,
-        typer.Option(
-            "--log-every",
-            min=0,
-            help="Off a terminal, a progress line every SECONDS (default 60; 0: none; -q: none).",
-            metavar="SECONDS",
-            show_default=False,
-        ),
-    ] = None,
-    log_format: Annotated[
-        LogFormat,
-        typer.Option(
-            "--log-format",
-            help="json: progress, rejection and summary lines on stderr as JSON objects, for monitoring.",
-        ),
-    ] = LogFormat.plain,
+    log_every: LogEvery = None,
+    log_format: LogFormatOption = LogFormat.plain,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -235,6 +206,6 @@ def reporter_for(
     one with a progress line a minute; less with -q, nothing with -qq."""
     guess = bool(env.stderr_isatty) and not quiet
     show_bar = options.progress if options.progress is not None and quiet < 2 else guess
-    every = 0.0 if quiet else (_LOG_EVERY if log_every is None else log_every)
+    every = log_interval(quiet, log_every)
     json = log_format is LogFormat.json
     return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, quiet, every, json)

@@ -231,3 +231,42 @@ class _Bar:
 
     def stop(self) -> None:
         self.progress.stop()
+
+
+class ShardLog:
+    """A batch's progress on stderr: a line every `every` seconds as its shards commit (the
+    engines call it with each shard's stats), plain or JSON."""
+
+    def __init__(
+        self, stderr: TextIO, shards: int, every: float, as_json: bool,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
+        self.stderr, self.shards, self.every, self.as_json = stderr, shards, every, as_json
+        self.clock = clock
+        self.started = self.logged = clock()
+        self.done = self.inputs = self.records = self.rejected = 0
+
+    def __call__(self, stats: dict[str, Any]) -> None:
+        self.done += 1
+        self.inputs += stats["files"]
+        self.records += stats["records"]
+        self.rejected += stats["errors"]
+        if self.every and self.clock() - self.logged >= self.every:
+            self.logged = self.clock()
+            self.stderr.write(self.line() + "\n")
+            self.stderr.flush()
+
+    def line(self) -> str:
+        rate = self.inputs / max(self.clock() - self.started, 1e-9)
+        if self.as_json:
+            fields = {
+                "shards_done": self.done, "shards": self.shards, "inputs": self.inputs,
+                "records": self.records, "rejected": self.rejected,
+                "inputs_per_second": round(rate, 1),
+            }  # fmt: skip
+            return _json_line("progress", fields)
+        return (
+            f"newsclean: {self.done:,}/{self.shards:,} shards done this run, "
+            f"{counted(self.inputs, 'input')}, {counted(self.records, 'record')}, "
+            f"{self.rejected:,} rejected, {rate:,.0f} inputs/s"
+        )

@@ -33,7 +33,15 @@ from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.sinks import Present, deliver, write_report
 from ..scheduler import default_jobs
 from .described import absolute, prepare
-from .engines import Failures, dask_client, in_this_process, run_dask, run_local
+from .engines import (
+    WORKER_WAIT,
+    Failures,
+    ShardDone,
+    dask_client,
+    in_this_process,
+    run_dask,
+    run_local,
+)
 from .layout import DATA, part_name
 from .shard import run_shard
 from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
@@ -66,11 +74,12 @@ def run(
     jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
     client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
     globs: list[str] | None = None, excludes: list[str] | None = None, data_format: str = "jsonl",
-    walk: Walk = PLAIN,
+    walk: Walk = PLAIN, done: ShardDone | None = None, worker_wait: float = WORKER_WAIT,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
     from OUT that every one is, and say how it went: REJECTED when the error rate passes
-    `max_error_rate`. Raises Unavailable when shards could not be done (an input or the store
+    `max_error_rate`. `done` is told each shard's stats as it commits; on Dask, a cluster
+    with no worker after `worker_wait` seconds is Unavailable. Raises Unavailable when shards could not be done (an input or the store
     unreachable: `resume=True` goes on), NewscleanError (STATE_LOCKED) when another attempt
     still runs some."""
     if engine not in ("local", "dask"):
@@ -86,7 +95,7 @@ def run(
             sources, out, shards, dask, resume=resume, max_error_rate=max_error_rate, jobs=jobs,
             tz=tz, max_bytes=max_bytes, storage_options=storage_options, retry=retry,
             globs=globs, excludes=excludes, in_process=in_process, data_format=data_format,
-            walk=walk,
+            walk=walk, done=done, worker_wait=worker_wait,
         )  # fmt: skip
 
 
@@ -95,6 +104,7 @@ def _run(
     max_error_rate: float | None, jobs: int, tz: str | None, max_bytes: int,
     storage_options: dict[str, Any] | None, retry: Retry, globs: list[str] | None,
     excludes: list[str] | None, in_process: bool, data_format: str, walk: Walk,
+    done: ShardDone | None, worker_wait: float,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     store, described = prepare(
         sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
@@ -113,9 +123,9 @@ def _run(
     ]
     out = store.url
     if dask is not None:
-        failures = run_dask(out, todo, dask, storage_options, retry)
+        failures = run_dask(out, todo, dask, storage_options, retry, done, worker_wait)
     else:
-        failures = run_local(out, todo, jobs, storage_options, retry, in_process)
+        failures = run_local(out, todo, jobs, storage_options, retry, in_process, done)
     after, _ = status_of(store, described)
     _check_complete(after, failures)
     too_many = max_error_rate is not None and after.totals.error_rate > max_error_rate

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...exits import NewscleanError, UsageError
@@ -16,6 +16,7 @@ from ..scheduler import worker_pool
 from .shard import run_shard
 
 Failures = dict[int, str]  # shard -> why it failed
+WORKER_WAIT = 60.0  # seconds a Dask cluster may take to have a worker before the run gives up
 
 
 def in_this_process(locations: list[str]) -> bool:
@@ -23,31 +24,40 @@ def in_this_process(locations: list[str]) -> bool:
     return any(location.startswith("memory://") for location in locations)
 
 
+ShardDone = Callable[[dict[str, Any]], None]  # told each committed shard's stats, as they come
+
+
+def _told(done: ShardDone | None, stats: dict[str, Any]) -> None:
+    if done is not None:
+        done(stats)
+
+
 def run_local(
     out: str, todo: list[int], jobs: int, options: dict[str, Any] | None, retry: Retry,
-    in_process: bool,
+    in_process: bool, done: ShardDone | None = None,
 ) -> Failures:  # fmt: skip
     failures: Failures = {}
     if jobs <= 1 or len(todo) <= 1 or in_process:
         for shard in todo:
             try:
-                run_shard(out, shard, storage_options=options, retry=retry)
+                _told(done, run_shard(out, shard, storage_options=options, retry=retry))
             except Unavailable as error:
                 failures[shard] = str(error)
         return failures
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         with worker_pool(min(jobs, len(todo))) as pool:
             futures = {
-                shard: pool.submit(run_shard, out, shard, storage_options=options, retry=retry)
+                pool.submit(run_shard, out, shard, storage_options=options, retry=retry): shard
                 for shard in todo
             }
-            for shard, future in futures.items():
+            for future in as_completed(futures):
                 try:
-                    future.result()
+                    _told(done, future.result())
                 except Unavailable as error:
-                    failures[shard] = str(error)
+                    failures[futures[future]] = str(error)
     except BrokenProcessPool:  # a worker killed (the OOM killer, a person): what it did not
         # commit is read back from OUT as not done; --resume finishes it
         for shard in todo:
@@ -91,11 +101,14 @@ def dask_client(scheduler: str | None, client: Any, jobs: int) -> Iterator[Any]:
 
 
 def run_dask(
-    out: str, todo: list[int], client: Any, options: dict[str, Any] | None, retry: Retry
-) -> Failures:
+    out: str, todo: list[int], client: Any, options: dict[str, Any] | None, retry: Retry,
+    done: ShardDone | None = None, worker_wait: float = WORKER_WAIT,
+) -> Failures:  # fmt: skip
     from concurrent.futures import CancelledError
 
-    from dask.distributed import wait
+    from dask.distributed import as_completed
+
+    _wait_for_a_worker(client, worker_wait)
 
     # One task per shard; workers write their own parts and return only their stats. A
     # task that fails (a worker lost, a store unreachable) is tried again by Dask.
@@ -107,7 +120,9 @@ def run_dask(
         for shard in todo
     }  # fmt: skip
     try:
-        wait(list(futures.values()))
+        for finished in as_completed(list(futures.values())):
+            if finished.status == "finished":
+                _told(done, finished.result())
         return {
             shard: f"on Dask: {future.exception()}"
             for shard, future in futures.items()
@@ -117,3 +132,14 @@ def run_dask(
         # committed is read back from OUT as not done; --resume finishes it
         why = f"the Dask scheduler was lost ({type(error).__name__})"
         return dict.fromkeys(todo, why)
+
+
+def _wait_for_a_worker(client: Any, seconds: float) -> None:
+    """A cluster with no worker would leave every task waiting, and the run silent, for good."""
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except TimeoutError:
+        raise Unavailable(
+            f"the Dask cluster had no worker within {seconds:g} s (--worker-wait): "
+            "nothing was run; --resume once it has some"
+        ) from None
