@@ -88,7 +88,7 @@ def _piped(inbox, after: int) -> int:
 @pytest.mark.slow
 def test_interrupts_at_many_points_of_the_output_always_end_the_run(inbox, tmp_path):
     randomly = random.Random(28)
-    for attempt in range(30):  # with the old pool, 1 run in 6 hung: 30 miss it 1 time in 240
+    for attempt in range(24):  # with the old pool, 1 run in 6 hung: 24 miss it 1 time in 80
         out = tmp_path / str(attempt)
         out.mkdir()
         after = randomly.randrange(16_000, 2_000_000)

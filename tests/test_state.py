@@ -346,6 +346,8 @@ def test_a_run_stopped_at_any_step_loses_and_repeats_nothing(folders, step, mode
     inbox, out, state = folders
     if mode == "-j 1" and how:
         pytest.skip("SIGINT and SIGTERM are held at the same steps with workers or without")
+    if how and step in ("run-begun", "written:3"):
+        pytest.skip("before the promise, a signal takes the run back as at written:1")
     if mode == "stdin":
         if step == "written:3":
             pytest.skip("standard input is one input: its third is never written")
