@@ -281,3 +281,42 @@ def test_a_dask_cluster_without_workers_is_given_up_on_with_69(tmp_path):
         cluster.close()
     assert failed.value.status == ExitStatus.UNAVAILABLE == 69
     assert "had no worker within 0.2 s" in str(failed.value)
+
+
+def test_newsclean_jobs_from_the_environment_changes_a_run(tmp_path):
+    def jobs(**env: str) -> int:
+        result = newsclean("parse", "-q", str(GOLDEN / "clean.txt"), "-o", str(tmp_path / "o.jsonl"),
+                           "--summary-json", "-", env=env)  # fmt: skip
+        return int(orjson.loads(result.stdout)["jobs"])
+
+    assert jobs(NEWSCLEAN_JOBS="1") == 1
+    assert jobs(NEWSCLEAN_JOBS="3") == 3
+
+
+def test_20000_inputs_off_a_terminal_log_only_json_lines(tmp_path):
+    listing = "".join(f"{GOLDEN / 'clean.txt'}\n" for _ in range(20_000)) + f"{tmp_path}/missing\n"
+    result = newsclean("parse", "--files-from", "-", "-o", str(tmp_path / "o.jsonl"),
+                       "--log-format", "json", "--log-every", "0.05", input=listing.encode())  # fmt: skip
+    assert result.returncode == 1
+    events = [orjson.loads(line) for line in result.stderr.splitlines()]  # each line is JSON
+    assert {event["event"] for event in events} <= {"progress", "rejected", "summary"}
+    assert events[-1]["event"] == "summary" and events[-1]["inputs"] == 20_001
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["batch", str(EXAMPLES), "-o", "/tmp/never", "--shards", "1", "--format", "xml"],
+        ["batch", str(EXAMPLES), "-o", "/tmp/never", "--shards", "1", "--worker-wait", "-1"],
+        ["batch", str(EXAMPLES), "-o", "/tmp/never", "--shards", "1", "--log-format", "xml"],
+        ["parse", str(EXAMPLES), "--min-age", "soon"],
+        ["check", str(EXAMPLES), "--glob", "[[:alpha:]]*"],
+    ],
+    ids=["format", "worker-wait", "log-format", "min-age", "check-glob"],
+)
+def test_bad_values_are_one_line_and_exit_2(args):
+    result = newsclean(*args)
+    assert result.returncode == 2 and result.stdout == b""
+    [line] = result.stderr.decode().splitlines()
+    assert line.startswith("newsclean: ")
+    assert not os.path.exists("/tmp/never")

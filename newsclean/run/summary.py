@@ -19,6 +19,7 @@ import newsclean
 from ..io.outputs import RECORDS, REJECTIONS, RunOutputs
 from .inputs import ParseOptions
 from .outcome import Tally
+from .scheduler import default_jobs
 
 FIELDS = {
     "version": "the newsclean that ran",
@@ -36,6 +37,7 @@ FIELDS = {
     "settling": "with --min-age: inputs modified too recently, left for the next run",
     "bytes": "bytes read (decompressed)",
     "seconds": "the run's time",
+    "jobs": "worker processes asked for (-j; one per CPU when not given)",
     "output": "the -o file (absolute), or null for stdout (and with --skip-empty, none made)",
     "errors_output": "the --errors file (absolute), or null (and with --skip-empty, none made)",
 }
@@ -57,7 +59,7 @@ def summary(
         "rejected": dict(sorted(tally.rejected.items())),
         "warnings": dict(sorted(tally.warnings.items())),
         "unchanged_skipped": tally.skipped, "settling": tally.settling, "bytes": tally.size,
-        "seconds": round(tally.elapsed, 3),
+        "seconds": round(tally.elapsed, 3), "jobs": options.jobs or default_jobs(),
         "output": None if RECORDS in outputs.skipped else absolute(options.output),
         "errors_output": None if REJECTIONS in outputs.skipped else absolute(options.errors),
     }  # fmt: skip
