@@ -177,7 +177,7 @@ def test_summary_json_of_a_run(tmp_path):
     assert set(found) == {
         "version", "status", "error", "committed", "inputs", "records", "records_parsed",
         "duplicates_skipped", "records_with_warnings", "rejected", "warnings",
-        "unchanged_skipped", "settling", "bytes", "seconds", "output", "errors_output",
+        "unchanged_skipped", "settling", "bytes", "seconds", "jobs", "output", "errors_output",
     }  # fmt: skip
     assert (found["status"], found["error"], found["inputs"], found["records"]) == (1, None, 15, 16)
     assert found["committed"] is True and found["records_parsed"] == 16
