@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,23 +36,19 @@ COMMANDS_DOCUMENTED = (
 )
 
 
-def cli_reference() -> str:
-    parts = ["# newsclean command reference\n\nGenerated from `--help`; a test keeps it current.\n"]
+def help_texts() -> Iterator[tuple[str, str]]:
+    """Each command's name and its --help, without trailing blanks."""
     for command in COMMANDS_DOCUMENTED:
-        name = " ".join(["newsclean", *command])
         result = invoke(*command, "--help")
         assert result.exit_code == 0, result.output
-        help_text = "\n".join(line.rstrip() for line in result.output.splitlines())
-        parts.append(f"\n## {name}\n\n```\n{help_text.strip()}\n```\n")
+        text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
+        yield " ".join(["newsclean", *command]), text
+
+
+def cli_reference() -> str:
+    parts = ["# newsclean command reference\n\nGenerated from `--help`; a test keeps it current.\n"]
+    parts += [f"\n## {name}\n\n```\n{text}\n```\n" for name, text in help_texts()]
     return "".join(parts)
-
-
-def test_the_cli_reference_is_current():
-    reference = ROOT / "docs" / "cli.md"
-    text = cli_reference()
-    if os.environ.get("NEWSCLEAN_REGEN_DOCS"):
-        reference.write_text(text, encoding="utf-8")
-    assert reference.read_text(encoding="utf-8") == text
 
 
 def man_page() -> str:
@@ -63,21 +60,21 @@ def man_page() -> str:
         ".SH NAME\nnewsclean \\- turn raw news scraper dumps into exact, typed JSON Lines\n",
         ".SH DESCRIPTION\nGenerated from each command's \\fB--help\\fR; a test keeps it current.\n",
     ]
-    for command in COMMANDS_DOCUMENTED:
-        name = " ".join(["newsclean", *command])
-        result = invoke(*command, "--help")
-        text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
+    for name, text in help_texts():
         escaped = text.replace("\\", "\\e").replace("\n.", "\n\\&.").replace("\n'", "\n\\&'")
         parts.append(f".SH {name.upper()}\n.nf\n{escaped}\n.fi\n")
     return "".join(parts)
 
 
-def test_the_man_page_is_current():
-    page = ROOT / "docs" / "newsclean.1"
-    text = man_page()
+@pytest.mark.parametrize(
+    ("document", "make"), [("cli.md", cli_reference), ("newsclean.1", man_page)]
+)
+def test_the_generated_references_are_current(document, make):
+    """After changing the command line: NEWSCLEAN_REGEN_DOCS=1 pytest tests/test_docs.py."""
+    path, text = ROOT / "docs" / document, make()
     if os.environ.get("NEWSCLEAN_REGEN_DOCS"):
-        page.write_text(text, encoding="utf-8")
-    assert page.read_text(encoding="utf-8") == text
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text
 
 
 def test_every_command_is_in_the_reference():
