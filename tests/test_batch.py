@@ -149,7 +149,7 @@ def test_memory_source_and_sink(expected):
     data = data_of("memory://out")
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
-    assert run_parse(ParseOptions(paths=["memory://src"], quiet=True, jobs=1), env) == 0
+    assert run_parse(ParseOptions(paths=["memory://src"], jobs=1), env) == 0
     assert data == stdout.getvalue()
     first = orjson.loads(data.splitlines()[0])
     assert first["source"]["path"] == f"memory:///src/{sorted(SAMPLE.iterdir())[0].name}"

@@ -54,7 +54,7 @@ def source():
 def parsed(url: str) -> bytes:
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
-    assert run_parse(ParseOptions(paths=[url], quiet=True, jobs=1), env) == 0
+    assert run_parse(ParseOptions(paths=[url], jobs=1), env) == 0
     return stdout.getvalue()
 
 

@@ -726,7 +726,10 @@ def test_a_live_stdin_releases_a_dump_without_a_final_newline_while_the_pipe_is_
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["parse", "--max-bytes", "5x", "."], "newsclean: Invalid value: '5x' is not a size"),
+        (
+            ["parse", "--max-bytes", "5x", "."],
+            "newsclean: Invalid value for '--max-bytes': '5x' is not a size",
+        ),
         (["parse", "--bogus"], "newsclean: No such option: --bogus"),
         (["batch", "run", "src", "-o", "out"], "newsclean: Missing option '--shards'."),
     ],

@@ -13,6 +13,7 @@ from ..exits import ExitStatus, NewscleanError
 from ..io.sinks import write_report
 from .handler import run_command
 from .options import (
+    DEFAULT_MAX_BYTES,
     FROM_ENVIRONMENT,
     Excludes,
     Follow,
@@ -28,7 +29,6 @@ from .options import (
     TimeZone,
     json_option,
     log_interval,
-    size,
     storage_options,
 )
 from .progress import ShardLog
@@ -131,7 +131,7 @@ def batch_run(
     hidden: Hidden = False,
     jobs: Jobs = None,
     tz: TimeZone = None,
-    max_bytes: MaxBytes = "64M",
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     worker_wait: Annotated[
         float,
         typer.Option(
@@ -175,11 +175,9 @@ def batch_run(
         from ..io.outputs import target
         from ..io.retry import Retry
         from ..run.batch import run
-        from ..run.parse import check_zone
 
         env = Environment()
         summary_to = target("--summary-json", summary_json) if summary_json else None
-        check_zone(tz)
         log = ShardLog(env.stderr, shards, log_interval(quiet, log_every), log_format == "json")
         try:
             status, found = run(
@@ -192,7 +190,7 @@ def batch_run(
                 max_error_rate=max_error_rate,
                 jobs=jobs,
                 tz=tz,
-                max_bytes=size(max_bytes),
+                max_bytes=max_bytes,
                 storage_options=storage_options(storage_option),
                 retry=Retry(tries=tries),
                 globs=globs,

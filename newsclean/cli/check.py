@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from .handler import run_command
 from .options import (
+    DEFAULT_MAX_BYTES,
     Excludes,
     FilesFrom,
     Follow,
@@ -17,7 +18,6 @@ from .options import (
     Paths,
     Strict,
     json_option,
-    size,
 )
 from .render import counted, drawn, printable
 
@@ -34,7 +34,7 @@ def check(
     follow: Follow = False,
     hidden: Hidden = False,
     jobs: Jobs = None,
-    max_bytes: MaxBytes = "64M",
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     strict: Strict = False,
 ) -> None:
     """Parse without writing records; report each warning and rejection code with examples.
@@ -54,9 +54,8 @@ def check(
         files_from=files_from,
         null_separated=null,
         jobs=jobs or 0,
-        max_bytes=size(max_bytes),
+        max_bytes=max_bytes,
         strict=strict,
-        quiet=True,
         progress=False,
         globs=list(globs or []),
         excludes=list(excludes or []),

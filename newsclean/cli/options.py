@@ -29,9 +29,6 @@ Jobs = Annotated[
         "-j", "--jobs", min=1, help="Worker processes (default: one per CPU).", show_default=False
     ),
 ]
-MaxBytes = Annotated[
-    str, typer.Option("--max-bytes", help="Largest input, after decompression (e.g. 64M, 1G).")
-]
 
 
 def json_option(help_text: str) -> Any:
@@ -94,20 +91,15 @@ def log_interval(quiet: int, log_every: float | None) -> float:
 # parameter's name, upper case); a flag given wins. Commands take it as their context_settings.
 FROM_ENVIRONMENT = {"auto_envvar_prefix": "NEWSCLEAN"}
 
-TimeZone = Annotated[
-    str | None,
-    typer.Option(
-        "--tz",
-        help="Time zone of datelines that name none, e.g. Europe/London: gives published_utc.",
-    ),
-]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 also when any record has warnings.")]
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
-def size(text: str) -> int:
-    """`64M`, `1G`, `500000`: a byte count."""
+def size(text: str | int) -> int:
+    """`64M`, `1G`, `500000`: a byte count (a number already counted stays as it is)."""
+    if isinstance(text, int):
+        return text
     value = text.strip().upper().removesuffix("B").removesuffix("I")
     number, unit = (value[:-1], value[-1]) if value[-1:] in _SIZE_UNITS else (value, "")
     if not number.isdigit() or int(number) == 0:
@@ -128,8 +120,10 @@ def shard_of(text: str | None) -> tuple[int, int] | None:
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def duration(text: str) -> float:
-    """`90`, `30s`, `5m`, `2h`, `1d`: seconds."""
+def duration(text: str | float) -> float:
+    """`90`, `30s`, `5m`, `2h`, `1d`: seconds (a number is seconds already)."""
+    if isinstance(text, int | float):
+        text = str(text)
     value = text.strip().lower()
     number, unit = (value[:-1], value[-1]) if value[-1:] in _SECONDS else (value, "")
     try:
@@ -186,6 +180,51 @@ Excludes = Annotated[
         "--exclude",
         help="Of a folder's files, leave those matching PATTERN (repeatable; *.tmp, .git/**).",
         metavar="PATTERN",
+        show_default=False,
+    ),
+]
+
+
+def zone(name: str) -> str:
+    """A time zone's name, checked (`Europe/London`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(f"{name!r}: no such time zone") from None
+    return name
+
+
+# Options whose values are converted where they are defined: a bad one is one line that names
+# the option, exit 2, whichever command it is given to.
+MaxBytes = Annotated[
+    int,
+    typer.Option(
+        "--max-bytes",
+        parser=size,
+        metavar="SIZE",
+        help="Largest input, after decompression (e.g. 64M, 1G).",
+        show_default="64M",
+    ),
+]
+DEFAULT_MAX_BYTES = size("64M")
+TimeZone = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        parser=zone,
+        help="Time zone of datelines that name none, e.g. Europe/London: gives published_utc.",
+    ),
+]
+MinAge = Annotated[
+    float | None,
+    typer.Option(
+        "--min-age",
+        parser=duration,
+        help="Leave files modified less than DURATION ago (90, 30s, 5m) for the next run "
+        "[default: 60s with --state, else 0].",
+        metavar="DURATION",
         show_default=False,
     ),
 ]

@@ -8,6 +8,7 @@ import typer
 
 from .handler import run_command
 from .options import (
+    DEFAULT_MAX_BYTES,
     Excludes,
     FilesFrom,
     Follow,
@@ -18,15 +19,14 @@ from .options import (
     LogFormat,
     LogFormatOption,
     MaxBytes,
+    MinAge,
     Null,
     Paths,
     Quiet,
     Strict,
     TimeZone,
-    duration,
     log_interval,
     shard_of,
-    size,
 )
 from .progress import Reporter
 from .render import printable
@@ -63,7 +63,7 @@ def parse(
     null: Null = False,
     jobs: Jobs = None,
     tz: TimeZone = None,
-    max_bytes: MaxBytes = "64M",
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     strict: Strict = False,
     quiet: Quiet = 0,
     globs: Globs = None,
@@ -104,16 +104,7 @@ def parse(
     force: Annotated[
         bool, typer.Option("--force", help="With --state: parse everything and refresh the state.")
     ] = False,
-    min_age: Annotated[
-        str | None,
-        typer.Option(
-            "--min-age",
-            help="Leave files modified less than DURATION ago (90, 30s, 5m) for the next run "
-            "[default: 60s with --state, else 0].",
-            metavar="DURATION",
-            show_default=False,
-        ),
-    ] = None,
+    min_age: MinAge = None,
     skip_empty: Annotated[
         bool,
         typer.Option(
@@ -167,9 +158,8 @@ def parse(
         errors=errors,
         jobs=jobs or 0,
         tz=tz,
-        max_bytes=size(max_bytes),
+        max_bytes=max_bytes,
         strict=strict,
-        quiet=quiet > 0,
         summary_json=summary_json,
         globs=list(globs or []),
         excludes=list(excludes or []),
@@ -180,7 +170,7 @@ def parse(
         state=state,
         force=force,
         dedupe=dedupe,
-        min_age=duration(min_age) if min_age is not None else (STATE_MIN_AGE if state else 0.0),
+        min_age=min_age if min_age is not None else (STATE_MIN_AGE if state else 0.0),
         skip_empty=skip_empty,
     )
     env = Environment()

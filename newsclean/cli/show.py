@@ -14,7 +14,7 @@ import typer
 
 from ..exits import ExitStatus
 from .handler import run_command
-from .options import MaxBytes, json_option, size
+from .options import DEFAULT_MAX_BYTES, MaxBytes, json_option
 from .render import drawn, printable
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def show(
         typer.Option("--index", "-k", help="Which article of the file: 0, 1, ... (-1: the last)."),
     ] = 0,
     as_json: Annotated[bool, json_option("Print the record as JSON instead.")] = False,
-    max_bytes: MaxBytes = "64M",
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
 ) -> None:
     """Show one article for reading: text, related items, payload check and warnings.
 
@@ -48,7 +48,7 @@ def show(
 
     env = Environment()
     present = drawn(article_view, as_json, env)
-    run_command(lambda: run_show(path, index, size(max_bytes), env, present))
+    run_command(lambda: run_show(path, index, max_bytes, env, present))
 
 
 def schema(

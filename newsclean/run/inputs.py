@@ -39,7 +39,6 @@ class ParseOptions:
     tz: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     strict: bool = False
-    quiet: bool = False
     summary_json: str | None = None  # --summary-json FILE: the run's summary, as JSON
     progress: bool | None = None  # None: on a terminal only
     shard: tuple[int, int] | None = None  # --shard K/N: the K-th of N slices of the inputs
