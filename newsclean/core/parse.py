@@ -1,8 +1,9 @@
 """The pure core: bytes in, records out. No file system, no printing, no global state.
 
     >>> from newsclean import parse_bytes
-    >>> [record] = parse_bytes(open("examples/clean.txt", "rb").read(), "clean.txt")
+    >>> [record] = parse_bytes(open("examples/dumps/clean.txt", "rb").read(), "clean.txt")
     >>> record["headline"], record["published"], record["payload"]["ok"]
+    ('Ivanovic seals Canberra victory', '2005-07-01T19:16:38', True)
 
 `parse_input` also says why an input gives no record at all (a `Rejection`); `parse_bytes`
 returns only the records. Neither raises, whatever the bytes.
