@@ -27,8 +27,9 @@ def dump(body: bytes, payload: bytes) -> bytes:
     return HEADER + body + b'\n\nstring(%d) "%s"\n' % (len(payload), payload)
 
 
-def items(size: int, quoted: bool = False) -> bytes:
+def items(size: int, quoted: bool = False, accented: bool = False) -> bytes:
     item = ITEM.replace(b"A title", b'A "quoted" title') if quoted else ITEM
+    item = item.replace(b"A title", "Un titre évoqué".encode()) if accented else item
     count = size // (len(item % (10**5, 10**5, 10**5, 10**5)) + 1)
     return dump(b"Body.", b"[" + b",".join(item % (n, n, n, n) for n in range(count)) + b"]")
 
@@ -42,6 +43,7 @@ def paragraphs(size: int) -> bytes:
 CASES = {
     "related items, strict JSON": items,
     "related items, titles with quotes": lambda size: items(size, quoted=True),
+    "related items, titles not ASCII": lambda size: items(size, accented=True),
     "a body of short paragraphs": paragraphs,
 }
 

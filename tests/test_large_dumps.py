@@ -65,6 +65,14 @@ def test_a_long_payload_read_in_pieces_keeps_titles_holding_item_separators():
     assert record["warnings"] == []
 
 
+def test_a_long_payload_not_ascii_is_read_in_pieces_too():
+    payload = items(20_000, title="Un titre évoqué },{ {n}")
+    assert len(payload) > 2**20 and not payload.isascii()
+    [record] = assert_written_as_library_records(dump(b"Body.", payload))
+    expected = [entry["title"] for entry in orjson.loads(payload)]
+    assert [item["title"] for item in record["related"]] == expected
+
+
 def test_a_long_payload_for_the_layout_parser_and_the_php_array():
     quoted = items(5000, title='a "quoted" title {n}')
     [record] = assert_written_as_library_records(dump(b"Body.", quoted))

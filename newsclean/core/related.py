@@ -34,7 +34,8 @@ _SEPARATOR = re.compile(r"\s*,\s*")
 _LIST_END = re.compile(r"\s*\]\s*\Z")
 _LIST_START = re.compile(r"\s*\[\s*")
 _BLANK_TO_END = re.compile(r"\s*\Z")
-_BETWEEN_ITEMS = re.compile(rb"\}\s*,\s*\{")  # searched in bytes only: see `_pieces`
+_BETWEEN_ITEMS = re.compile(rb"\}\s*,\s*\{")  # where `_pieces` may cut a list
+_BETWEEN_TEXT = re.compile(r"\}\s*,\s*\{")
 _LIST_START_BYTES = re.compile(rb"\s*\[")
 _PIECE_CHARS = 1 << 20  # strict JSON longer than this is read a piece of whole items at a time
 _IMAGE = frozenset(
@@ -116,8 +117,8 @@ def _item(fields: dict[str, object], clean: Clean) -> RelatedItem:
 
 
 def _strict(text: str | bytes, clean: Clean) -> list[RelatedItem] | JsonList[RelatedItem] | None:
-    """The items of `text` read as strict JSON; None if it is not a list of whole items. Long
-    ASCII bytes are read in pieces: all the items at once as objects took 18 times their bytes.
+    """The items of `text` read as strict JSON; None if it is not a list of whole items. A long
+    list is read in pieces: all the items at once as objects took 18 times their bytes.
     A piece that fails may be cut inside a title holding `},{`: then it is read whole."""
     found = _strict_pieces(_pieces(text), clean)
     if found is None and len(text) > _PIECE_CHARS:
@@ -147,20 +148,26 @@ def _strict_items(pieces: Iterable[str], clean: Clean) -> Iterator[RelatedItem]:
 
 
 def _pieces(text: str | bytes) -> Iterator[str]:
-    """A JSON list as JSON lists of a run of its items each, about _PIECE_CHARS long, when it
-    is ASCII bytes (whose pieces decode as the whole would); text is one piece."""
-    if isinstance(text, str):
-        yield text
-        return
-    if len(text) <= _PIECE_CHARS or not _LIST_START_BYTES.match(text):
-        yield text.decode("ascii")
+    """A JSON list as JSON lists of a run of its items each, about _PIECE_CHARS long (ASCII
+    bytes are decoded a piece at a time: each decodes as it would in the whole)."""
+    starts, between_items = (
+        (_LIST_START, _BETWEEN_TEXT)
+        if isinstance(text, str)
+        else (_LIST_START_BYTES, _BETWEEN_ITEMS)
+    )
+    if len(text) <= _PIECE_CHARS or not starts.match(text):  # type: ignore[arg-type]
+        yield _decoded(text)
         return
     start = 0
-    while (between := _BETWEEN_ITEMS.search(text, start + _PIECE_CHARS)) is not None:
+    while (between := between_items.search(text, start + _PIECE_CHARS)) is not None:  # type: ignore[arg-type]
         head = "" if start == 0 else "["
-        yield head + text[start : between.start() + 1].decode("ascii") + "]"
+        yield head + _decoded(text[start : between.start() + 1]) + "]"
         start = between.end() - 1
-    yield text.decode("ascii") if start == 0 else "[" + text[start:].decode("ascii")
+    yield _decoded(text) if start == 0 else "[" + _decoded(text[start:])
+
+
+def _decoded(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode("ascii")
 
 
 def _each_field_once(text: str, parsed: list[object]) -> bool:
