@@ -66,9 +66,7 @@ def _related(
             warnings.add(record.MOJIBAKE_REPAIRED)
         return repaired
 
-    items, recovered = related.from_json_payload(
-        value.content, to_text, clean, not value.truncated, repair_noting
-    )
+    items, recovered = related.from_json_payload(value, to_text, clean, repair_noting)
     if recovered:
         warnings.add(record.RELATED_RECOVERED)
     return items

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 import orjson
 
 from .record import JsonList, RelatedItem, json_list
-from .vardump import PhpArray
+from .vardump import DumpedValue, PhpArray
 
 _INT = r'"?(-?\d{1,18})"?'  # \d: decimal digits of any script, as `int()` reads them
 _ITEM_HEAD = re.compile(
@@ -236,19 +236,26 @@ def _json_encoded(text: str) -> bool:
 
 
 def from_json_payload(
-    content: bytes, to_text: Callable[[bytes], str], clean: Clean, complete: bool, repair: Clean
+    value: DumpedValue, to_text: Callable[[bytes], str], clean: Clean, repair: Clean
 ) -> tuple[list[RelatedItem] | JsonList[RelatedItem], bool]:
-    """`from_json_text` of a payload string's bytes. ASCII without backslashes (most payloads)
-    reads as strict JSON from the bytes, a piece at a time: its whole text is made only for the
-    layout parser."""
+    """`from_json_text` of a payload string, whose bytes are taken from `value` (it is left
+    without them): once decoded, a long payload's bytes are not kept beside its text. ASCII
+    without backslashes (most payloads) reads as strict JSON from the bytes, a piece at a time:
+    its whole text is made only for the layout parser."""
+    content, value.content = value.content or b"", None
+    complete = not value.truncated
     if not content.isascii() or b"\\" in content or b"\0" in content:
-        return from_json_text(to_text(content), clean, complete, repair)
+        text = to_text(content)
+        del content
+        return from_json_text(text, clean, complete, repair)
     if not content or content.isspace():
         return [], False
     strict = _strict(content, clean)
     if strict is not None:
         return strict, False
-    return _by_layout(content.decode("ascii"), clean, complete), True
+    text = content.decode("ascii")
+    del content
+    return _by_layout(text, clean, complete), True
 
 
 def from_json_text(

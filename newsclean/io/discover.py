@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from ..core.record import NOT_A_FILE, PERMISSION_DENIED, READ_ERROR, Rejection
+from .environment import wait_readable
 from .paths import STDIN, is_url, shown_path, url_filesystem
 from .patterns import FileFilter
 from .retry import DEFAULT_RETRY, Retry, retried
 
-_LIST_READ = 1 << 20
+_LIST_READ = 1 << 20  # more than a buffer holds: each read leaves none buffered
 
 
 class Walk(NamedTuple):
@@ -229,7 +230,7 @@ def paths_from(listing: io.BufferedIOBase, nul: bool) -> Iterator[str]:
     """Paths from a `--files-from` list, one a line (or NUL-separated), read as they come."""
     separator = b"\0" if nul else b"\n"
     pending = b""
-    while chunk := listing.read1(_LIST_READ):  # what has arrived: a pipe's list as it comes
+    while wait_readable(listing) and (chunk := listing.read1(_LIST_READ)):  # as it comes
         pending += chunk
         *complete, pending = pending.split(separator)
         yield from (os.fsdecode(_strip_cr(path, nul)) for path in complete if path)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import errno
 import io
+import os
+import select
+import stat
 import sys
 from dataclasses import dataclass, field
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Literal, TextIO
 
 
 class _Closed(io.RawIOBase):
@@ -68,3 +71,24 @@ class Environment:
             self.stderr_isatty = isatty(self.stderr)
         if self.stdout_isatty is None:
             self.stdout_isatty = isatty(self.stdout)
+
+
+_WAKE_SECONDS = 1.0
+
+
+def wait_readable(stream: object) -> Literal[True]:
+    """Wait until a pipe or terminal has something to read (data or its end), a second at a
+    time: a signal delivered to another of this process's threads (a worker pool's) is acted on
+    between waits, where a thread blocked in a read would never see it and the run would hang.
+    A regular file, or a stream without a descriptor, is read at once. Always True (for use in
+    a loop's condition). Call it only where the stream's buffer is empty: reads of more than
+    a buffer holds leave none."""
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return True
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return True
+    while not select.select([descriptor], [], [], _WAKE_SECONDS)[0]:
+        pass  # back in the interpreter between waits: pending signal handlers run
+    return True

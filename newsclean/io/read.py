@@ -31,6 +31,7 @@ from ..core.record import (
 )
 from ..core.splitter import StreamSplitter
 from ..exits import UsageError
+from .environment import wait_readable
 from .paths import STDIN, is_url, shown_path, url_filesystem
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -182,12 +183,15 @@ def read_whole_stream(stream: BinaryIO | io.BufferedIOBase, max_bytes: int) -> b
 
 def _stream_reader(stream: io.BufferedIOBase) -> Callable[[], bytes]:
     """A function giving the next bytes available on `stream` (decompressed), b"" at its end."""
+    wait_readable(stream)
     head = stream.read1(_STREAM_READ)
     if (opener := _opener(head)) is not None:
         decompressed = opener(io.BufferedReader(_Prepended(head, stream)))
         return lambda: decompressed.read1(_STREAM_READ)
     pending = [head]
-    return lambda: pending.pop() if pending else stream.read1(_STREAM_READ)
+    return lambda: (
+        pending.pop() if pending else wait_readable(stream) and stream.read1(_STREAM_READ)
+    )
 
 
 class _Prepended(io.RawIOBase):
