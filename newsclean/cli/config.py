@@ -39,32 +39,29 @@ def load(ctx: Context, _: Parameter, path: str | None) -> str | None:
         raise typer.BadParameter(f"{path}: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise typer.BadParameter(f"{path}: not TOML: {error}") from None
-    ctx.default_map = _defaults(ctx, ctx.command, tables, path)
+    ctx.default_map = _defaults(ctx, ctx.command, tables, path, "")
     return path
 
 
-def _defaults(ctx: Context, command: Command, table: dict[str, Any], where: str) -> dict[str, Any]:
+def _defaults(
+    ctx: Context, command: Command, table: dict[str, Any], path: str, section: str
+) -> dict[str, Any]:
     """`table` as click's default_map of `command`: option names become parameter names, and a
     subcommand's table its own map. Anything else is an error, said before anything runs."""
+    where = f"{path} [{section}]" if section else path
     found: dict[str, Any] = {}
     for key, value in table.items():
         group = getattr(command, "get_command", None)
         if group is not None and (sub := group(ctx, key)) is not None:
             if not isinstance(value, dict):
                 raise typer.BadParameter(f"{where}: {key} is a command: give it a [table]")
-            found[key] = _defaults(ctx, sub, value, f"{where} [{_path(where, key)}]")
+            found[key] = _defaults(ctx, sub, value, path, f"{section}.{key}".lstrip("."))
             continue
         name = _parameter(command, key)
         if name is None:
             raise typer.BadParameter(f"{where}: {key} is no option of this command")
         found[name] = value
     return found
-
-
-def _path(where: str, key: str) -> str:
-    """The dotted name of a table: `batch.run` inside `[batch]`."""
-    parent = where.rpartition("[")[2].rstrip("]") if where.endswith("]") else ""
-    return f"{parent}.{key}" if parent else key
 
 
 def _parameter(command: Command, key: str) -> str | None:

@@ -188,7 +188,9 @@ def listed(found: Record) -> Record:
 
 def json_line(found: Record) -> bytes:
     """`found` as a line of JSON Lines. A `JsonList` is copied once, straight into the line."""
-    held = {key: value for key, value in found.items() if isinstance(value, JsonList)}
+    # the fields that may be one, in the record's order
+    long = {"body": found["body"], "related": found["related"]}
+    held = {key: value for key, value in long.items() if isinstance(value, JsonList)}
     if not held:
         return orjson.dumps(found, option=orjson.OPT_APPEND_NEWLINE)
     empty: dict[str, list[object]] = {key: [] for key in held}

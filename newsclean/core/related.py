@@ -122,7 +122,7 @@ def _strict(text: str | bytes, clean: Clean) -> list[RelatedItem] | JsonList[Rel
     A piece that fails may be cut inside a title holding `},{`: then it is read whole."""
     found = _strict_pieces(_pieces(text), clean)
     if found is None and len(text) > _PIECE_CHARS:
-        return _strict_pieces([text if isinstance(text, str) else text.decode("ascii")], clean)
+        return _strict_pieces([_decoded(text)], clean)
     return found
 
 

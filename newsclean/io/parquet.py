@@ -71,11 +71,10 @@ class ParquetStream:
     open, as a compressor leaves it."""
 
     def __init__(self, raw: BinaryIO) -> None:
-        _pyarrow()
+        self.schema = arrow_schema()  # first: without pyarrow, the one line naming the extra
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.schema = arrow_schema()
         # malloc's own pool, given back as row groups go: Arrow's default (mimalloc) kept
         # 44 MB more at the peak of 50,000 dumps (BENCHMARKS.md)
         self.pool = pa.system_memory_pool()
