@@ -62,6 +62,45 @@ def test_imports_go_down_the_layers(path):
         assert not [name for name in imports if name.startswith("newsclean.run")]
 
 
+# One grammar a module: each reads its part of a dump and knows of the others only what is
+# listed here (the value grammar learns where dumps begin through `vardump.DumpEnds`).
+GRAMMARS_MAY_IMPORT = {
+    "lines": set(),
+    "boundaries": {"dateline", "lines", "textrepair"},
+    "vardump": {"lines"},
+    "printers": {"lines", "vardump"},
+    "payload_search": {"lines", "printers", "vardump"},
+    "diagnostics": {"lines"},
+}
+
+
+@pytest.mark.parametrize("grammar", sorted(GRAMMARS_MAY_IMPORT))
+def test_each_grammar_imports_only_what_it_builds_on(grammar):
+    imports = _imports(PACKAGE / "core" / f"{grammar}.py")
+    ours = {name.split(".")[2] for name in imports if name.startswith("newsclean.core.")}
+    assert ours <= GRAMMARS_MAY_IMPORT[grammar], ours - GRAMMARS_MAY_IMPORT[grammar]
+
+
+def _names_imported(path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level
+        for alias in node.names
+    ]
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in MODULES
+        for name in _names_imported(path)
+        if name.rsplit(".", 1)[1].startswith("_") and not name.endswith("__")  # a dunder is public
+    ]
+    assert not private
+
+
 def test_the_import_reader_sees_relative_and_lazy_imports():
     imports = _imports(PACKAGE / "run" / "parse.py")
     assert "newsclean.io.outputs" in imports  # `from ..io.outputs import ...`

@@ -17,8 +17,9 @@ from newsclean import parse_bytes, parse_input
 from newsclean.core import colours
 from newsclean.core.article import by_lines, read_article
 from newsclean.core.dateline import DATELINE_LINE, parse_any_layout, parse_dateline
+from newsclean.core.lines import lf_lines
 from newsclean.core.parse import parse_dump
-from newsclean.core.splitter import StreamSplitter, lf_lines, next_dump
+from newsclean.core.splitter import StreamSplitter, next_dump
 from newsclean.core.textrepair import BOM, repair_mojibake
 from newsclean.io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 from newsclean.io.slices import slice_lines

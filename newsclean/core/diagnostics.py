@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from .vardump import Buffer, skip_blank
+from .lines import Buffer, skip_blank
 
 _KIND = (
     rb"(?:Fatal error|Recoverable fatal error|Catchable fatal error|Parse error|Warning|Notice"

@@ -20,11 +20,12 @@ from . import record, related
 from .article import Article, read_article
 from .colours import without_colours
 from .diagnostics import holds_a_block, may_hold_a_block, without_blocks
+from .lines import lf_lines
 from .record import JsonList, Payload, Record, Rejection, RelatedItem, listed
 from .sniff import sniff
-from .splitter import DumpSpan, lf_lines, next_dump
+from .splitter import DumpSpan, Searches, next_dump
 from .textrepair import BOM, clean, repair, to_text, unify_newlines
-from .vardump import DumpedValue, SearchHint
+from .vardump import DumpedValue
 
 
 @dataclass(slots=True)
@@ -184,8 +185,8 @@ def records_of(
 
 def _records(data: bytes, path: str, tz: tzinfo | None) -> Iterator[Record]:
     scan = lf_lines(data)
-    pos, index, hint = 0, 0, SearchHint()
-    while (span := next_dump(scan, pos, hint=hint)) is not None:
+    pos, index, searches = 0, 0, Searches()
+    while (span := next_dump(scan, pos, searches=searches)) is not None:
         source = (path, index, span.start)
         if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
             found = _record(data, scan, span, source, tz)

@@ -28,15 +28,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .vardump import (
-    MISSING,
-    Buffer,
-    DumpedValue,
-    NextDumpAt,
-    PhpArray,
-    read_payload,
-    skip_blank,
+from .lines import Buffer, skip_blank
+from .vardump import MISSING, DumpedValue, DumpEnds, PhpArray, read_payload
+
+# The first line of another printer's payload, as the payload search (`payload_search`) looks
+# for it: serialize(), var_export(), an echo of the JSON string, print_r().
+OTHER_HEAD = (
+    rb"[as]:\d{1,18}:[{\"]|array \(\r?$|'[\[{]\{?\"|\[\{\"|\{\"\d"
+    rb"|(?:Array|[\w\\]{1,400} Object)\r?\n *\(\r?$"
 )
+OTHER_WORDS = rb"a:\d|s:\d|array \(|'\[|'\{|\[\{|\{\"\d|Array\r?\n"
 
 _SERIALIZED = re.compile(rb"[as]:\d{1,18}:[{\"]")
 _PRINTED = re.compile(rb"(?:Array|[\w\\]{1,400} Object)\r?\n( *)\(\r?\n")
@@ -56,16 +57,12 @@ class _Stop(Exception):
 
 
 def read_any(
-    buf: Buffer,
-    pos: int,
-    final: bool = True,
-    next_dump_at: NextDumpAt | None = None,
-    settled: bool = False,
+    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, settled: bool = False
 ) -> DumpedValue | None:
     """The payload at `pos`, whoever printed it (see `vardump.read_payload` for the arguments)."""
     first = bytes(buf[pos : pos + 2])
     if first not in (b"a:", b"s:", b"ar") and first[:1] not in _OTHER_FIRST_BYTES:
-        return read_payload(buf, pos, final, next_dump_at, settled)  # var_dump's, nearly always
+        return read_payload(buf, pos, ends, final, settled)  # var_dump's, nearly always
     at_end = final or settled  # a paused live stream: what has arrived is all there is
     if head := _SERIALIZED.match(buf, pos):
         reader = _Unserializer(buf)
@@ -75,11 +72,11 @@ def read_any(
         exported = _Exported(buf)
         return _ended(_read(exported, lambda: exported.value(pos, 0), "var_export"), at_end)
     if _ECHOED.match(buf, pos):
-        return _read_echoed(buf, pos, at_end, next_dump_at)
+        return _read_echoed(buf, pos, at_end, ends)
     if head := _PRINTED.match(buf, pos):
         printed = _Printed(buf)
         return _ended(_read(printed, lambda: printed.array(head, 0), "print_r"), at_end)
-    return read_payload(buf, pos, final, next_dump_at, settled)
+    return read_payload(buf, pos, ends, final, settled)
 
 
 def _read(
@@ -330,9 +327,7 @@ _JSON_CLOSE = re.compile(rb"[\]}][ \t]*")
 _INSIDE_JSON = b',]}" \t:'  # what may follow a closing bracket inside the JSON text
 
 
-def _read_echoed(
-    buf: Buffer, pos: int, final: bool, next_dump_at: NextDumpAt | None
-) -> DumpedValue | None:
+def _read_echoed(buf: Buffer, pos: int, final: bool, ends: DumpEnds) -> DumpedValue | None:
     """The JSON text from `pos` to the first `]` (or `}`) followed by the input's end or the next
     dump: on the next line, or glued on (`cat` of files without a final newline). Not `final`,
     one that may still be followed by more waits."""
@@ -346,7 +341,7 @@ def _read_echoed(
             if not final:
                 return None
             return _echoed(buf, pos, after)
-        starts = next_dump_at(buf, following, final) if next_dump_at is not None else False
+        starts = ends.starts_at(buf, following, final)
         if starts is None:
             return None
         if starts:

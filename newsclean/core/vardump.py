@@ -27,13 +27,11 @@ None: call again with more bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from .dateline import DATELINE_LINE
-from .textrepair import BOM
+from .lines import Buffer, line_start, skip_blank, skip_blank_lines
 
-_LINE_END = re.compile(rb"[ \t]*(?:\r?\n|\r|\Z)")
 _CONTAINER_HEAD = (
     rb"(?:array|object\([^)\r\n]{0,400}\)#\d{1,18} |class [^\s#]{1,400}#\d{1,18} )\((\d{1,18})\) \{"
 )
@@ -41,31 +39,16 @@ _SCALAR_HEAD = (
     rb"(?:NULL|bool\((?:true|false)\)|int\(-?\d{1,19}\)|(?:float|double)\([-+.\w]{1,40}\))"
 )
 # Xdebug's location before a value: a file (any name), its line, and for eval()'d code both.
-_XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*(?:\r?\n)?"
+XDEBUG_PREFIX = rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*(?:\r?\n)?"
 
-# The first line of a payload: where a dump's body ends. The value without a prefix is tried
-# first: Xdebug's prefix costs a scan of the line, paid only when the line is no plain value.
-_VALUE_HEAD = (
+# A value's first line, as the payload search (`payload_search`) looks for it.
+VALUE_HEAD = (
     rb"(?:string\(\d{1,18}\) \"|" + _SCALAR_HEAD + rb"|" + _CONTAINER_HEAD + rb"[ \t]*\r?$)"
 )
-# PHP's other printers (`printers`): serialize(), var_export(), an echo of the JSON string.
-_OTHER_HEAD = (
-    rb"[as]:\d{1,18}:[{\"]|array \(\r?$|'[\[{]\{?\"|\[\{\"|\{\"\d"
-    rb"|(?:Array|[\w\\]{1,400} Object)\r?\n *\(\r?$"
-)
-PAYLOAD_START = re.compile(
-    rb"^(?:" + _VALUE_HEAD + rb"|" + _XDEBUG_PREFIX + _VALUE_HEAD + rb"|" + _OTHER_HEAD + rb")",
-    re.MULTILINE,
-)
-_VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|class "
-_OTHER_WORDS = rb"a:\d|s:\d|array \(|'\[|'\{|\[\{|\{\"\d|Array\r?\n"
-# Quick to search for (each begins with a literal): where a payload may begin, at a line's start
-# or after Xdebug's `:LINE:`.
-_LINE_WORD = re.compile(rb"\n(?:" + _VALUE_WORDS + rb"|" + _OTHER_WORDS + rb")")
-_PREFIXED_WORD = re.compile(rb":(?:" + _VALUE_WORDS + rb")")
+VALUE_WORDS = rb"string\(|NULL|bool\(|int\(|float\(|double\(|array\(|object\(|class "
+VALUE_START = re.compile(VALUE_WORDS)
 # The prefix up to its value: two prefixes on one line (a.php:1:b.php:2:) are one, read whole.
-_XDEBUG = re.compile(_XDEBUG_PREFIX + rb"(?=" + _VALUE_HEAD + rb")", re.MULTILINE)
-_XDEBUG_OWN_LINE = re.compile(rb"[^\r\n]{0,4096}?:\d{1,9}:[ \t]*\r?\n")
+_XDEBUG = re.compile(XDEBUG_PREFIX + rb"(?=" + VALUE_HEAD + rb")", re.MULTILINE)
 _STRING = re.compile(rb"string\((\d{1,18})\) \"")
 _SCALAR = re.compile(_SCALAR_HEAD)
 _CONTAINER = re.compile(_CONTAINER_HEAD)
@@ -77,7 +60,6 @@ _KEY = re.compile(
     rb"|(?:public|protected|private)(?:\s+readonly)?(?:\s+[?\w\\|&()]{1,400})?\s+"
     rb"\$(?P<prop>[^\r\n]{0,1024}?)\s*=>"
 )
-_VALUE_START = re.compile(_VALUE_WORDS)
 # Values that cannot be items, read and left out.
 _ODD_VALUE = re.compile(
     rb"\*RECURSION\*|\*uninitialized\*|&(?:array|object)\b|enum\([^)\r\n]{0,400}\)"
@@ -91,12 +73,24 @@ _END_OF_TOP_ARRAY = re.compile(rb"^\S", re.MULTILINE)
 _SPACE = b" \t\r\n"
 _GLUED_LOOKAHEAD = 4096  # bytes after a cut line that show a dump glued on (its header lines)
 _BRACE_LINE = re.compile(rb"^[ \t]*\}[ \t]*$", re.MULTILINE)
-_BLANK_LINES = re.compile(rb"(?:[ \t]*\r?\n)*")
-_BLANKS = re.compile(rb"[ \t\r\n]*")
 _MAX_DEPTH = 32
 
-Buffer = bytes | bytearray  # a stream's buffer grows in place; a file is bytes
-NextDumpAt = Callable[[Buffer, int, bool], "bool | None"]
+
+class DumpEnds(Protocol):
+    """Where dumps begin: all the value grammar needs to know of the dumps around a payload (the
+    splitter gives it `boundaries`). A top-level string or array whose length is wrong ends where
+    the next dump begins."""
+
+    def starts_at(self, buf: Buffer, pos: int, final: bool) -> bool | None:
+        """Whether a dump's header starts right at `pos` (None: more input needed)."""
+
+    def glued_at(self, buf: Buffer, line_start: int, newline: int) -> int | None:
+        """Where a dump glued onto the end of this line begins, if one is."""
+
+    def holds_a_dateline(self, buf: Buffer, start: int, end: int) -> bool:
+        """Whether a line in (start, end] is a dump's dateline."""
+
+
 MISSING = object()  # a value that is unknown (cut off) or cannot be an item (an enum, ...)
 UNCOUNTED = object()  # `uninitialized(int)`: printed, but not in PHP's count
 
@@ -165,8 +159,9 @@ _FIRST_NON_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 class _Reader:
-    def __init__(self, buf: Buffer, final: bool, settled: bool = False) -> None:
+    def __init__(self, buf: Buffer, ends: DumpEnds, final: bool, settled: bool = False) -> None:
         self.buf = buf
+        self.ends = ends
         self.final = final
         # A live stream paused: a value complete up to the last byte that has arrived ends
         # there (most dumps have no final newline); a value still incomplete waits as before.
@@ -192,12 +187,15 @@ class _Reader:
             raise _NeedMore
         return answer
 
+    def dump_starts_at(self, pos: int) -> bool:
+        return self.decided(self.ends.starts_at(self.buf, pos, self.final))
+
     def end_of_input(self) -> None:
         if not self.final:
             raise _NeedMore
         self.truncated = True
 
-    def closes_at(self, close: int, next_dump_at: NextDumpAt | None) -> bool:
+    def closes_at(self, close: int, nested: bool) -> bool:
         """Whether a string's closing quote stands at `close`: a quote at a line end, or (at the
         top) glued to the next dump, as `cat` leaves files without a final newline."""
         buf = self.buf
@@ -209,11 +207,9 @@ class _Reader:
             return False
         if self.at_line_end(close + 1):
             return True
-        return next_dump_at is not None and self.decided(next_dump_at(buf, close + 1, self.final))
+        return not nested and self.dump_starts_at(close + 1)
 
-    def string(
-        self, match: re.Match[bytes], next_dump_at: NextDumpAt | None = None, nested: bool = False
-    ) -> tuple[bytes | None, int]:
+    def string(self, match: re.Match[bytes], nested: bool) -> tuple[bytes | None, int]:
         """A string's bytes and the offset after its closing quote; None for bytes cut off."""
         buf, start = self.buf, match.end()
         close = start + int(match[1])
@@ -225,16 +221,17 @@ class _Reader:
             else:
                 self.truncated = True
             return None, cut
-        if self.closes_at(close, next_dump_at) and (
+        if self.closes_at(close, nested) and (
             one_line
+            or nested
             or _bracketed(buf, start, close)
-            or not self.crosses_a_dump(start, close, next_dump_at)
+            or not self.crosses_a_dump(start, close)
         ):
             return bytes(buf[start:close]), close + 1
-        if (escaped := self.xdebug_escaped(start, int(match[1]), next_dump_at)) is not None:
+        if (escaped := self.xdebug_escaped(start, int(match[1]), nested)) is not None:
             return escaped
-        if next_dump_at is not None:
-            return self.top_string_end(start, next_dump_at)
+        if not nested:
+            return self.top_string_end(start)
         line_end = buf.find(b"\n", start)
         if line_end < 0:
             if not self.final:
@@ -247,34 +244,30 @@ class _Reader:
         self.truncated = True
         return None, stop
 
-    def crosses_a_dump(self, start: int, close: int, next_dump_at: NextDumpAt | None) -> bool:
+    def crosses_a_dump(self, start: int, close: int) -> bool:
         """Whether a new dump begins inside a top-level string's declared bytes: a cut string's N
         may reach into the dump after it, and meet a quote at a line end there by chance."""
-        if next_dump_at is None:
-            return False
         buf, pos = self.buf, start
         while (newline := buf.find(b"\n", pos, close)) >= 0:  # most payloads are one line
-            line_start = buf.rfind(b"\n", 0, newline) + 1
-            following = _skip_blank_lines(buf, newline + 1)
-            if glued_dump_at(buf, max(line_start, start), newline) is not None or (
-                following < close and self.decided(next_dump_at(buf, following, self.final))
+            begins = max(line_start(buf, newline), start)
+            following = skip_blank_lines(buf, newline + 1)
+            if self.ends.glued_at(buf, begins, newline) is not None or (
+                following < close and self.dump_starts_at(following)
             ):
                 return True
             pos = newline + 1
         return False
 
-    def xdebug_escaped(
-        self, start: int, length: int, next_dump_at: NextDumpAt | None
-    ) -> tuple[bytes, int] | None:
+    def xdebug_escaped(self, start: int, length: int, nested: bool) -> tuple[bytes, int] | None:
         """Xdebug writes each NUL byte of a string as `\\000`: N counts it as one byte."""
         buf, escapes, close = self.buf, 0, start + length
         while (found := buf.count(_XDEBUG_NUL, start, close)) > escapes:
             escapes, close = found, start + length + 3 * found
-        if not escapes or not self.closes_at(close, next_dump_at):
+        if not escapes or not self.closes_at(close, nested):
             return None
         return bytes(buf[start:close]).replace(_XDEBUG_NUL, b"\0"), close + 1
 
-    def top_string_end(self, start: int, next_dump_at: NextDumpAt) -> tuple[bytes | None, int]:
+    def top_string_end(self, start: int) -> tuple[bytes | None, int]:
         """The end of a top-level string whose length is wrong: the first line end that the
         input's end or a new dump follows (a title may hold line breaks, a dump never), or where
         a dump glued on begins (`cat` of a file without its final newline). With a closing
@@ -285,13 +278,13 @@ class _Reader:
             if newline < 0 and not self.final:
                 raise _NeedMore
             stop = len(buf) if newline < 0 else newline
-            if newline >= 0 and (glued := glued_dump_at(buf, pos, newline)) is not None:
+            if newline >= 0 and (glued := self.ends.glued_at(buf, pos, newline)) is not None:
                 stop = glued
                 break
-            following = len(buf) if newline < 0 else _skip_blank_lines(buf, newline + 1)
+            following = len(buf) if newline < 0 else skip_blank_lines(buf, newline + 1)
             if following >= len(buf) and not self.final:
                 raise _NeedMore
-            if following >= len(buf) or self.decided(next_dump_at(buf, following, self.final)):
+            if following >= len(buf) or self.dump_starts_at(following):
                 stop -= stop > start and buf[stop - 1] == 0x0D
                 break
             pos = newline + 1
@@ -342,8 +335,7 @@ class _Reader:
             return
         if len(buf) - newline < _GLUED_LOOKAHEAD and not self.final:
             raise _NeedMore  # the lines after this one decide
-        line_start = buf.rfind(b"\n", 0, pos) + 1
-        if (glued := glued_dump_at(buf, line_start, newline)) is not None:
+        if (glued := self.ends.glued_at(buf, line_start(buf, pos), newline)) is not None:
             self.truncated, self.glued_at = True, glued
         elif buf[newline + 1 : newline + 2] not in b" \t\r\n}":
             self.truncated = True
@@ -416,23 +408,12 @@ def _sought_key(buf: Buffer, pos: int, reader: _Reader) -> tuple[bytes, int] | N
     search, limit = pos + 2, min(len(buf), pos + _LONGEST_KEY)
     while (end := buf.find(b"]=>", search, limit)) >= 0:
         if _value_follows(buf, end + 3) and (name := _QUALIFIED.fullmatch(buf, pos + 2, end)):
-            if reader.header_keys or not _holds_a_dateline(buf, pos, end):
+            if reader.header_keys or not reader.ends.holds_a_dateline(buf, pos, end):
                 return name["name"], end + 3
             reader.refused_header_key = True  # `read_payload` may read again, allowing it
             return None
         search = end + 1
     return None
-
-
-def _holds_a_dateline(buf: Buffer, start: int, end: int) -> bool:
-    line_start = buf.find(b"\n", start, end) + 1
-    while 0 < line_start < end:
-        line_end = buf.find(b"\n", line_start, end)
-        line_end = end if line_end < 0 else line_end
-        if DATELINE_LINE.fullmatch(buf, line_start, line_end):
-            return True
-        line_start = line_end + 1
-    return False
 
 
 def _xdebug_key(buf: Buffer, pos: int) -> tuple[bytes, int] | None:
@@ -472,24 +453,6 @@ def _closing_brace(buf: Buffer, pos: int) -> int:
     return len(buf) if found is None else found.end()
 
 
-def glued_dump_at(buf: Buffer, line_start: int, newline: int) -> int | None:
-    """Where a dump glued onto the end of this line begins: the scraper's header `H`, blank,
-    `H`, dateline, whose first `H` ends the line (the file before it had no final newline)."""
-    blank = buf.find(b"\n", newline + 1)
-    repeat_end = buf.find(b"\n", blank + 1) if blank >= 0 else -1
-    if repeat_end < 0 or buf[newline + 1 : blank].strip():
-        return None
-    repeated = bytes(buf[blank + 1 : repeat_end]).strip()
-    line = bytes(buf[line_start:newline]).rstrip()
-    if not repeated or len(line) <= len(repeated) or not line.endswith(repeated):
-        return None
-    at = line_start + len(line) - len(repeated)
-    at -= 3 * (buf[at - 3 : at] == BOM and at - 3 > line_start)  # the glued file's BOM
-    dateline_end = buf.find(b"\n", repeat_end + 1)
-    dateline_end = len(buf) if dateline_end < 0 else dateline_end
-    return at if DATELINE_LINE.fullmatch(buf, repeat_end + 1, dateline_end) else None
-
-
 def _xdebug_cut(buf: Buffer, start: int, close: int) -> int | None:
     """Where a string that Xdebug cut at its display limit ends (after its `"...`), when its
     first line ends so before the declared length is reached; None for any other string."""
@@ -500,103 +463,19 @@ def _xdebug_cut(buf: Buffer, start: int, close: int) -> int | None:
     return stop if buf[max(stop - 4, start) : stop] == b'"...' else None
 
 
-def _skip_blank_lines(buf: Buffer, pos: int) -> int:
-    blanks = _BLANK_LINES.match(buf, pos)
-    return pos if blanks is None else blanks.end()
-
-
-def skip_blank(buf: Buffer, pos: int) -> int:
-    """Where the run of blank bytes (spaces, tabs, line ends) at `pos` ends."""
-    blanks = _BLANKS.match(buf, pos)
-    return pos if blanks is None else blanks.end()
-
-
-@dataclass(slots=True)
-class SearchHint:
-    """What searches learnt of one buffer: no payload line begins in [clear_from, clear_to);
-    for the dump at `headerless_dump`, no next dump's header begins before `headerless_to`; and
-    (of a whole input) from `endless_from` to the end no value ends a dump and no dump's header
-    begins. Dumps without a payload back to back, one long one arriving on a stream, or many
-    value-like lines in a body would each search the rest of the input again (quadratic time);
-    with the hint, each byte is searched about once."""
-
-    clear_from: int = 0
-    clear_to: int = 0
-    headerless_dump: int = -1
-    headerless_to: int = 0
-    endless_from: int = -1  # -1: not known
-
-    def shift(self, removed: int) -> None:
-        """The buffer lost its first `removed` bytes (a stream's consumed dumps)."""
-        self.clear_from = max(self.clear_from - removed, 0)
-        self.clear_to = max(self.clear_to - removed, 0)
-        self.headerless_dump -= removed
-        self.headerless_to = max(self.headerless_to - removed, 0)
-        self.endless_from = -1  # learnt of a whole input only
-
-
-_LONGEST_WORD = 16  # a candidate's `\n` or `:` and value word, which may straddle `clear_to`
-
-
-def find_payload(buf: Buffer, pos: int, hint: SearchHint | None = None) -> re.Match[bytes] | None:
-    """The first payload starting at or after `pos` (at a line's start), found without a slow
-    line-by-line regex scan: candidates are the lines where a value's first word begins the line
-    or follows Xdebug's `:LINE:`. A payload whose value has Xdebug's prefix on the line before
-    begins with that line."""
-    start, search = pos, pos
-    if hint is not None and hint.clear_from <= pos < hint.clear_to:
-        search = max(pos, hint.clear_to - _LONGEST_WORD)
-    while (word := _candidate(buf, search)) is not None:
-        line_start = buf.rfind(b"\n", 0, word.start() + 1) + 1
-        if line_start >= pos and (match := PAYLOAD_START.match(buf, line_start)):
-            found = _with_own_line_prefix(buf, match, pos)
-            if hint is not None:  # many dumps before one payload: each would search to it
-                hint.clear_from, hint.clear_to = start, found.start()
-            return found
-        line_end = buf.find(b"\n", max(line_start, word.start() + 1))  # this line is no payload
-        if line_end < 0:
-            break
-        pos = search = line_end + 1
-    if hint is not None:  # clear up to the last line, which a stream may still be sending
-        hint.clear_from, hint.clear_to = start, max(buf.rfind(b"\n") + 1, start)
-    return None
-
-
-def _candidate(buf: Buffer, pos: int) -> re.Match[bytes] | None:
-    """The first value word at or after `pos` that begins a line or follows a colon."""
-    line_word = _LINE_WORD.search(buf, max(pos - 1, 0))
-    limit = len(buf) if line_word is None else line_word.start()
-    return _PREFIXED_WORD.search(buf, pos, limit) or line_word
-
-
-def _with_own_line_prefix(buf: Buffer, match: re.Match[bytes], pos: int) -> re.Match[bytes]:
-    if match.start() < 2 or not _VALUE_START.match(buf, match.start()):
-        return match
-    previous = buf.rfind(b"\n", 0, match.start() - 1) + 1
-    if previous >= pos and _XDEBUG_OWN_LINE.fullmatch(buf, previous, match.start()):
-        return PAYLOAD_START.match(buf, previous) or match
-    return match
-
-
 def read_payload(
-    buf: Buffer,
-    pos: int,
-    final: bool = True,
-    next_dump_at: NextDumpAt | None = None,
-    settled: bool = False,
+    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, settled: bool = False
 ) -> DumpedValue | None:
-    """Read the payload starting at `pos` (a match of PAYLOAD_START); None: more input needed.
-
-    `next_dump_at(buf, pos, final)` says whether a new dump starts right at pos (None: more input
-    needed): a string's closing quote may be followed directly by the next dump's headline.
-    `settled`: a live stream paused, and a value complete at the buffer's end ends there.
-    """
-    reader = _Reader(buf, final, settled)
-    if not _VALUE_START.match(buf, pos) and (prefix := _XDEBUG.match(buf, pos)):
+    """Read the payload starting at `pos` (where `payload_search` found one); None: more input
+    needed. `ends` tells where a new dump begins: a string's closing quote may be followed
+    directly by the next dump's headline. `settled`: a live stream paused, and a value complete
+    at the buffer's end ends there."""
+    reader = _Reader(buf, ends, final, settled)
+    if not VALUE_START.match(buf, pos) and (prefix := _XDEBUG.match(buf, pos)):
         pos = prefix.end()
     try:
         if match := _STRING.match(buf, pos):
-            content, end = reader.string(match, next_dump_at)
+            content, end = reader.string(match, nested=False)
             # Cut: the bytes there are, without the `"...` of Xdebug's display limit.
             found = content if content is not None else bytes(buf[match.end() : end])
             found = found if content is not None else found.removesuffix(b'"...')
@@ -606,7 +485,7 @@ def read_payload(
             if reader.refused_header_key and _damaged(reader):
                 # A key holding a dump header was refused, and the reading went wrong: read
                 # again allowing such keys, and keep that reading where its counts land.
-                again = _Reader(buf, final, settled)
+                again = _Reader(buf, ends, final, settled)
                 again.header_keys = True
                 second = again.container(match, 0)
                 if not _damaged(again):
@@ -618,12 +497,7 @@ def read_payload(
             return _finish(reader, "array", int(match[1]), array.complete, end, array=array)
         if match := _SCALAR.match(buf, pos):
             ends_line = reader.at_line_end(match.end())
-            glued = (
-                not ends_line
-                and next_dump_at is not None
-                and reader.decided(next_dump_at(buf, match.end(), final))
-            )
-            if not (ends_line or glued):
+            if not (ends_line or reader.dump_starts_at(match.end())):
                 return NOT_A_PAYLOAD  # a line that merely begins like one: `NULL pointers ...`
             return _finish(reader, _KINDS[match[0][:1]], None, 0, match.end())
         reader.unreadable(pos)
@@ -635,8 +509,8 @@ def read_payload(
 def _skip_to_array_end(buf: Buffer, pos: int, final: bool) -> int:
     """After a top-level array cut or damaged: where it ends, at the next unindented line (never
     past it: a dump may follow). Raises _NeedMore when that line has not arrived."""
-    line_start = buf.find(b"\n", pos) + 1
-    closing = _END_OF_TOP_ARRAY.search(buf, line_start) if line_start else None
+    next_line = buf.find(b"\n", pos) + 1
+    closing = _END_OF_TOP_ARRAY.search(buf, next_line) if next_line else None
     if closing is None:
         if not final:
             raise _NeedMore
@@ -670,9 +544,3 @@ def _finish(
         array,
         reader.odd,
     )
-
-
-def line_end(buf: Buffer, pos: int) -> int:
-    """The offset after the line end (CRLF, LF or CR) that follows pos, allowing trailing blanks."""
-    match = _LINE_END.match(buf, pos)
-    return pos if match is None else match.end()
