@@ -18,15 +18,25 @@ from .core.record import CONTRACT_VERSION, Record, Rejection, json_schema
 # The APIs behind the commands, imported when first used: `import newsclean` stays light.
 _LAZY = {
     "batch": ("newsclean.run.batch", None),
-    "ParseOptions": ("newsclean.run.parse", "ParseOptions"),
+    "ParseOptions": ("newsclean.run.settings", "ParseOptions"),
+    "Inputs": ("newsclean.run.settings", "Inputs"),
+    "FileSelection": ("newsclean.run.settings", "FileSelection"),
+    "Parsing": ("newsclean.run.settings", "Parsing"),
+    "OutputFiles": ("newsclean.run.settings", "OutputFiles"),
+    "Incremental": ("newsclean.run.settings", "Incremental"),
     "run_parse": ("newsclean.run.parse", "run_parse"),
     "run_check": ("newsclean.run.check", "run_check"),
 }
 
 __all__ = [
     "CONTRACT_VERSION",
+    "FileSelection",
+    "Incremental",
+    "Inputs",
+    "OutputFiles",
     "ParseOptions",
     "Parsed",
+    "Parsing",
     "Record",
     "Rejection",
     "__version__",

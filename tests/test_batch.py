@@ -21,7 +21,8 @@ import pytest
 from helpers import ROOT, TESTS, newsclean
 from newsclean import batch
 from newsclean.io.environment import Environment
-from newsclean.run.parse import ParseOptions, run_parse
+from newsclean.run.parse import run_parse
+from newsclean.run.settings import Inputs, ParseOptions
 
 GOLDEN = TESTS / "golden"
 SAMPLE = TESTS / "corpus_sample" / "dump"
@@ -149,7 +150,7 @@ def test_memory_source_and_sink(expected):
     data = data_of("memory://out")
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
-    assert run_parse(ParseOptions(paths=["memory://src"], jobs=1), env) == 0
+    assert run_parse(ParseOptions(Inputs(("memory://src",)), jobs=1), env) == 0
     assert data == stdout.getvalue()
     first = orjson.loads(data.splitlines()[0])
     assert first["source"]["path"] == f"memory:///src/{sorted(SAMPLE.iterdir())[0].name}"

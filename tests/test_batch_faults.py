@@ -27,7 +27,8 @@ from newsclean import batch
 from newsclean.exits import ExitStatus, NewscleanError, UsageError
 from newsclean.io.environment import Environment
 from newsclean.io.retry import Retry, Unavailable
-from newsclean.run.parse import ParseOptions, run_parse
+from newsclean.run.parse import run_parse
+from newsclean.run.settings import Inputs, ParseOptions, Parsing
 
 pytest.importorskip("fsspec")
 SAMPLE = sorted((TESTS / "corpus_sample" / "dump").iterdir())[:24]
@@ -54,7 +55,7 @@ def source():
 def parsed(url: str) -> bytes:
     stdout = io.BytesIO()
     env = Environment(stdout=stdout, stderr=io.StringIO(), stdin_isatty=True)
-    assert run_parse(ParseOptions(paths=[url], jobs=1), env) == 0
+    assert run_parse(ParseOptions(Inputs((url,)), jobs=1), env) == 0
     return stdout.getvalue()
 
 
@@ -129,7 +130,7 @@ def test_status_reads_listings_afresh(source):
     """flaky:// caches listings as s3fs does; markers written by other processes since (here,
     through memory://, which is the same store) must still be seen."""
     out = f"{source}/out"
-    batch.prepare([f"{source}/src"], out, 2, max_bytes=1 << 20)
+    batch.prepare([f"{source}/src"], out, 2, parsing=Parsing(max_bytes=1 << 20))
     assert batch.status(out).shards_in(batch.State.MISSING) == [0, 1]  # the listing is cached
     batch.run_shard(out.replace("flaky://", "memory://"), 0)
     batch.run_shard(out.replace("flaky://", "memory://"), 1)
@@ -148,10 +149,10 @@ def test_storage_options_on_the_command_line_are_key_value(tmp_path):
         "batch", "x", "-o", str(tmp_path / "o"), "--shards", "1", "--storage-option", "anon"
     )
     assert bad.returncode == 2 and b"KEY=VALUE" in bad.stderr
-    from newsclean.cli.options import storage_options
+    from newsclean.cli.options import storage_options, storage_pair
 
     pairs = ["anon=true", "endpoint_url=http://minio:9000", 'client_kwargs={"region_name": "x"}']
-    assert storage_options(pairs) == {
+    assert storage_options([storage_pair(pair) for pair in pairs]) == {
         "anon": True, "endpoint_url": "http://minio:9000", "client_kwargs": {"region_name": "x"},
     }  # fmt: skip
 
@@ -162,7 +163,7 @@ def test_two_attempts_at_one_shard_commit_one_whole(source, monkeypatch):
     from newsclean.io.store import Store
 
     out = f"{source}/out"
-    batch.prepare([f"{source}/src"], out, 1, max_bytes=1 << 20)
+    batch.prepare([f"{source}/src"], out, 1, parsing=Parsing(max_bytes=1 << 20))
     real_create = Store.create
     raced = []
 
@@ -211,10 +212,14 @@ def test_a_run_that_loses_the_race_for_run_json(tmp_path, monkeypatch):
     from newsclean.io.store import Store
 
     out = tmp_path / "out"
-    batch.prepare([str(TESTS / "golden" / "clean.txt")], str(out), 1, max_bytes=1 << 20)
+    batch.prepare(
+        [str(TESTS / "golden" / "clean.txt")], str(out), 1, parsing=Parsing(max_bytes=1 << 20)
+    )
     monkeypatch.setattr(Store, "exists", lambda self, name: False)  # it looked before the other
     with pytest.raises(NewscleanError) as lost:
-        batch.prepare([str(TESTS / "golden" / "clean.txt")], str(out), 1, max_bytes=1 << 20)
+        batch.prepare(
+            [str(TESTS / "golden" / "clean.txt")], str(out), 1, parsing=Parsing(max_bytes=1 << 20)
+        )
     assert lost.value.status == ExitStatus.STATE_LOCKED
     assert len([p for p in files_in(out) if p.startswith("_manifest")]) == 1
 
@@ -382,7 +387,7 @@ def test_a_store_that_misreads_a_range_fails_the_shard_uncommitted(source, monke
     from newsclean.io.store import Store
 
     out = f"{source}/out"
-    batch.prepare([f"{source}/src"], out, 2, max_bytes=1 << 20)
+    batch.prepare([f"{source}/src"], out, 2, parsing=Parsing(max_bytes=1 << 20))
     real = Store.read_range
     monkeypatch.setattr(
         Store, "read_range", lambda self, name, start, end: real(self, name, end, end + 40)

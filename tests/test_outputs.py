@@ -273,13 +273,13 @@ def test_state_show_needs_no_lock_and_says_what_a_folder_is(tmp_path):
 def test_dry_run_on_a_terminal_escapes_names(tmp_path):
     from newsclean.io.environment import Environment
     from newsclean.run.dry_run import run_dry
-    from newsclean.run.inputs import ParseOptions
+    from newsclean.run.settings import Inputs, ParseOptions
 
     (tmp_path / "a\x1b[2Jb\nc.txt").write_bytes(b"x")
     stdout = io.BytesIO()
     env = Environment(stdin=io.BytesIO(), stdout=stdout, stdout_isatty=True)
-    run_dry(ParseOptions(paths=[str(tmp_path)]), env)
+    run_dry(ParseOptions(Inputs((str(tmp_path),))), env)
     assert stdout.getvalue().decode() == f"{tmp_path}/a\\x1b[2Jb\\nc.txt\n"
     piped = io.BytesIO()  # off a terminal: the name's bytes, for --files-from and xargs -0
-    run_dry(ParseOptions(paths=[str(tmp_path)], null_separated=True), Environment(stdout=piped))
+    run_dry(ParseOptions(Inputs((str(tmp_path),), null_separated=True)), Environment(stdout=piped))
     assert piped.getvalue() == f"{tmp_path}/a\x1b[2Jb\nc.txt\0".encode()

@@ -145,13 +145,23 @@ def _usage_error_type() -> Any:
 
 
 def _said(error: Any) -> int:
-    """A bad option or argument: typer's panel on a terminal; off one (cron mail, a log), one
-    plain line that names the command's help. Its exit status (2)."""
-    if sys.stderr.isatty():
-        from typer import rich_utils
-
-        rich_utils.rich_format_error(error)
-    elif message := error.format_message().strip():  # none: the help was shown (no arguments)
+    """A bad option or argument: one line naming it and the command's help, on a terminal as
+    in cron mail or a log. Its exit status (2)."""
+    if message := usage_message(error):  # none: the help was shown (no arguments)
         command = error.ctx.command_path if error.ctx is not None else "newsclean"
         sys.stderr.write(f"newsclean: {printable(message)} (see: {command} -h)\n")
     return int(error.exit_code)
+
+
+def usage_message(error: Any) -> str:
+    """`--max-bytes: '5x' is not a size like 64M`: a bad value names its option first."""
+    param = getattr(error, "param", None)
+    if param is None or not getattr(error, "message", ""):  # no value to blame: as click says it
+        return str(error.format_message()).strip()
+    if error.param_hint is not None:
+        name = str(error.param_hint)
+    elif param.param_type_name == "option":
+        name = max(param.opts, key=len)
+    else:
+        name = param.human_readable_name
+    return f"{name}: {error.message}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
@@ -27,6 +28,7 @@ from .options import (
     Quiet,
     StorageOptions,
     TimeZone,
+    file_selection,
     json_option,
     log_interval,
     storage_options,
@@ -47,6 +49,16 @@ if TYPE_CHECKING:
     from ..io.outputs import Target
     from ..io.sinks import Present
     from ..run.batch import Totals
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+class DataFormat(StrEnum):
+    jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class _DefaultRun(typer.core.TyperGroup):
@@ -81,8 +93,8 @@ def batch_run(
         typer.Option("--shards", min=1, help="How many shards (tasks): thousands of files each."),
     ],
     engine: Annotated[
-        str, typer.Option("--engine", help="local (processes here) or dask.")
-    ] = "local",
+        Engine, typer.Option("--engine", help="local (processes here) or dask.")
+    ] = Engine.local,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -116,14 +128,13 @@ def batch_run(
         ),
     ] = 5,
     data_format: Annotated[
-        str,
+        DataFormat,
         typer.Option(
             "--format",
             envvar="NEWSCLEAN_FORMAT",
             help="The data parts: jsonl (gzipped JSON Lines) or parquet (needs pyarrow).",
-            metavar="FORMAT",
         ),
-    ] = "jsonl",
+    ] = DataFormat.jsonl,
     storage_option: StorageOptions = None,
     globs: Globs = None,
     excludes: Excludes = None,
@@ -170,11 +181,11 @@ def batch_run(
     """
 
     def go() -> int:
-        from ..io.discover import Walk
         from ..io.environment import Environment
         from ..io.outputs import target
         from ..io.retry import Retry
         from ..run.batch import run
+        from ..run.settings import Parsing
 
         env = Environment()
         summary_to = target("--summary-json", summary_json) if summary_json else None
@@ -184,19 +195,16 @@ def batch_run(
                 sources,
                 out,
                 shards,
-                engine=engine,
+                engine=engine.value,
                 scheduler=scheduler,
                 resume=resume,
                 max_error_rate=max_error_rate,
                 jobs=jobs,
-                tz=tz,
-                max_bytes=max_bytes,
+                parsing=Parsing(tz, max_bytes),
+                files=file_selection(globs, excludes, follow, hidden),
                 storage_options=storage_options(storage_option),
                 retry=Retry(tries=tries),
-                globs=globs,
-                excludes=excludes,
-                data_format=data_format,
-                walk=Walk(follow, hidden),
+                data_format=data_format.value,
                 done=log,
                 worker_wait=worker_wait,
             )

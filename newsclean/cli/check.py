@@ -17,6 +17,7 @@ from .options import (
     Null,
     Paths,
     Strict,
+    file_selection,
     json_option,
 )
 from .render import counted, drawn, printable
@@ -47,20 +48,15 @@ def check(
     """
     from ..io.environment import Environment
     from ..run.check import run_check
-    from ..run.parse import ParseOptions
+    from ..run.settings import Inputs, ParseOptions, Parsing
 
+    selection = file_selection(globs, excludes, follow, hidden)
     options = ParseOptions(
-        paths=list(paths or []),
-        files_from=files_from,
-        null_separated=null,
+        Inputs(tuple(paths or ()), files_from, null, files=selection),
+        Parsing(max_bytes=max_bytes),
         jobs=jobs or 0,
-        max_bytes=max_bytes,
         strict=strict,
         progress=False,
-        globs=list(globs or []),
-        excludes=list(excludes or []),
-        follow=follow,
-        hidden=hidden,
     )
     env = Environment()
     present = drawn(report_table, as_json, env)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ..run.settings import FileSelection
 
 Paths = Annotated[
     list[str] | None,
@@ -34,6 +37,15 @@ Jobs = Annotated[
 def json_option(help_text: str) -> Any:
     """`--json`, the same option in every command that prints a report (NEWSCLEAN_JSON)."""
     return typer.Option("--json", envvar="NEWSCLEAN_JSON", help=help_text)
+
+
+def file_selection(
+    globs: list[str] | None, excludes: list[str] | None, follow: bool, hidden: bool
+) -> FileSelection:
+    """--glob, --exclude, -L and --hidden, as every command that walks folders takes them."""
+    from ..run.settings import FileSelection
+
+    return FileSelection(tuple(globs or ()), tuple(excludes or ()), follow, hidden)
 
 
 Follow = Annotated[
@@ -107,13 +119,11 @@ def size(text: str | int) -> int:
     return int(number) * _SIZE_UNITS[unit]
 
 
-def shard_of(text: str | None) -> tuple[int, int] | None:
+def shard_of(text: str) -> tuple[int, int]:
     """`K/N`: the K-th of N slices (0 <= K < N)."""
-    if text is None:
-        return None
     shard, _, shards = text.partition("/")
     if not (shard.isdigit() and shards.isdigit() and int(shard) < int(shards)):
-        raise typer.BadParameter(f"{text!r} is not K/N with 0 <= K < N", param_hint="--shard")
+        raise typer.BadParameter(f"{text!r} is not K/N with 0 <= K < N")
     return int(shard), int(shards)
 
 
@@ -135,29 +145,30 @@ def duration(text: str | float) -> float:
     return seconds
 
 
-def storage_options(pairs: list[str] | None) -> dict[str, object] | None:
-    """`KEY=VALUE` pairs for fsspec's driver; a value that reads as JSON (true, 3, {...}) is
-    taken as such, any other as text."""
+def storage_pair(pair: str) -> tuple[str, object]:
+    """`KEY=VALUE` for fsspec's driver; a value that reads as JSON (true, 3, {...}) is taken as
+    such, any other as text."""
     import json
 
-    if not pairs:
-        return None
-    options: dict[str, object] = {}
-    for pair in pairs:
-        key, sign, text = pair.partition("=")
-        if not sign or not key.strip():
-            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--storage-option")
-        try:
-            options[key.strip()] = json.loads(text)
-        except ValueError:
-            options[key.strip()] = text
-    return options
+    key, sign, text = pair.partition("=")
+    if not sign or not key.strip():
+        raise typer.BadParameter(f"{pair!r} is not KEY=VALUE")
+    try:
+        return key.strip(), json.loads(text)
+    except ValueError:
+        return key.strip(), text
+
+
+def storage_options(pairs: list[tuple[str, object]] | None) -> dict[str, object] | None:
+    """The --storage-option pairs as fsspec's keyword arguments (None: none given)."""
+    return dict(pairs) if pairs else None
 
 
 StorageOptions = Annotated[
-    list[str] | None,
+    list[Any] | None,
     typer.Option(
         "--storage-option",
+        parser=storage_pair,
         help="KEY=VALUE for the fsspec driver of URLs, repeatable: endpoint_url=http://minio:9000, profile=dev, anon=true.",
         metavar="KEY=VALUE",
         show_default=False,
@@ -165,10 +176,23 @@ StorageOptions = Annotated[
 ]
 
 
+def glob_pattern(text: str) -> str:
+    """A --glob or --exclude pattern, checked (`*.txt`, `2016/**/*.txt`)."""
+    from ..exits import UsageError
+    from ..io.patterns import FileFilter
+
+    try:
+        FileFilter.of([text])
+    except UsageError as error:
+        raise typer.BadParameter(str(error)) from None
+    return text
+
+
 Globs = Annotated[
     list[str] | None,
     typer.Option(
         "--glob",
+        parser=glob_pattern,
         help="Of a folder's files, take only those matching PATTERN (repeatable; *.txt, 2016/**/*.txt).",
         metavar="PATTERN",
         show_default=False,
@@ -178,6 +202,7 @@ Excludes = Annotated[
     list[str] | None,
     typer.Option(
         "--exclude",
+        parser=glob_pattern,
         help="Of a folder's files, leave those matching PATTERN (repeatable; *.tmp, .git/**).",
         metavar="PATTERN",
         show_default=False,
@@ -187,11 +212,12 @@ Excludes = Annotated[
 
 def zone(name: str) -> str:
     """A time zone's name, checked (`Europe/London`)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from ..exits import UsageError
+    from ..run.settings import time_zone
 
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        time_zone(name)
+    except UsageError:
         raise typer.BadParameter(f"{name!r}: no such time zone") from None
     return name
 
@@ -215,6 +241,15 @@ TimeZone = Annotated[
         "--tz",
         parser=zone,
         help="Time zone of datelines that name none, e.g. Europe/London: gives published_utc.",
+    ),
+]
+Shard = Annotated[
+    Any,  # (K, N) or None; typer reads a tuple type as an option of two values
+    typer.Option(
+        "--shard",
+        parser=shard_of,
+        help="Take the K-th of N slices of the sorted inputs (job arrays).",
+        metavar="K/N",
     ),
 ]
 MinAge = Annotated[

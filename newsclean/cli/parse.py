@@ -23,10 +23,11 @@ from .options import (
     Null,
     Paths,
     Quiet,
+    Shard,
     Strict,
     TimeZone,
+    file_selection,
     log_interval,
-    shard_of,
 )
 from .progress import Reporter
 from .render import printable
@@ -37,7 +38,7 @@ STATE_MIN_AGE = 60.0
 
 if TYPE_CHECKING:
     from ..io.environment import Environment
-    from ..run.parse import ParseOptions
+    from ..run.settings import ParseOptions
 
 
 def parse(
@@ -85,14 +86,7 @@ def parse(
             metavar="FILE",
         ),
     ] = None,
-    shard: Annotated[
-        str | None,
-        typer.Option(
-            "--shard",
-            help="Take the K-th of N slices of the sorted inputs (job arrays).",
-            metavar="K/N",
-        ),
-    ] = None,
+    shard: Shard = None,
     state: Annotated[
         str | None,
         typer.Option(
@@ -148,31 +142,21 @@ def parse(
       newsclean parse dump/ --glob '*.txt' --exclude 'tmp/**' -o out.jsonl.gz --summary-json run.json
     """
     from ..io.environment import Environment
-    from ..run.parse import ParseOptions, run_parse
+    from ..run.parse import run_parse
+    from ..run.settings import Incremental, Inputs, OutputFiles, ParseOptions, Parsing
 
+    default_age = STATE_MIN_AGE if state else 0.0
     options = ParseOptions(
-        paths=list(paths or []),
-        files_from=files_from,
-        null_separated=null,
-        output=output,
-        errors=errors,
-        jobs=jobs or 0,
-        tz=tz,
-        max_bytes=max_bytes,
-        strict=strict,
-        summary_json=summary_json,
-        globs=list(globs or []),
-        excludes=list(excludes or []),
-        follow=follow,
-        hidden=hidden,
-        progress=progress,
-        shard=shard_of(shard),
-        state=state,
-        force=force,
-        dedupe=dedupe,
-        min_age=min_age if min_age is not None else (STATE_MIN_AGE if state else 0.0),
-        skip_empty=skip_empty,
-    )
+        Inputs(
+            tuple(paths or ()), files_from, null, shard,
+            default_age if min_age is None else min_age,
+            file_selection(globs, excludes, follow, hidden),
+        ),
+        Parsing(tz, max_bytes),
+        OutputFiles(output, errors, summary_json, skip_empty),
+        Incremental(state, force, dedupe),
+        jobs=jobs or 0, strict=strict, progress=progress,
+    )  # fmt: skip
     env = Environment()
     if dry_run:
         from ..run.dry_run import run_dry

@@ -12,9 +12,9 @@ from ..core.record import REJECTION_CODES, WARNING_CODES
 from ..exits import ExitStatus
 from ..io.environment import Environment
 from ..io.sinks import Present, deliver
-from .inputs import ParseOptions
 from .outcome import Tally, exit_status
 from .parse import FLUSH, outcomes
+from .settings import ParseOptions
 
 
 def report(tally: Tally) -> dict[str, Any]:

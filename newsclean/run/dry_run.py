@@ -21,17 +21,19 @@ from ..io.paths import STDIN, shown_path
 from ..io.sinks import StreamSink
 from ..io.state import State
 from .incremental import unseen
-from .inputs import ParseOptions, input_paths
+from .inputs import input_paths
 from .outcome import Tally
+from .settings import ParseOptions
 
 
 def run_dry(
     options: ParseOptions, env: Environment, rejected: Callable[[Rejection], None] | None = None
 ) -> ExitStatus:
     """List what `run_parse(options)` would parse; what cannot be walked goes to `rejected`."""
-    end = b"\0" if options.null_separated else b"\n"
+    end = b"\0" if options.inputs.null_separated else b"\n"
     sink = StreamSink(env.stdout)
-    with State.reading(options.state) if options.state else nullcontext() as state:
+    state_file = options.incremental.state
+    with State.reading(state_file) if state_file else nullcontext() as state:
         for item in _would_parse(options, env, state):
             if isinstance(item, Rejection):
                 if rejected is not None:
@@ -46,9 +48,10 @@ def run_dry(
 def _would_parse(
     options: ParseOptions, env: Environment, state: State | None
 ) -> Iterator[str | Rejection]:
-    paths = input_paths(options, env)
-    settled_before = options.settled_before_ns()
-    candidates = paths if state is None else unseen(paths, state, options.force, Tally())
+    paths = input_paths(options.inputs, env)
+    settled_before = options.inputs.settled_before_ns()
+    force = options.incremental.force
+    candidates = paths if state is None else unseen(paths, state, force, Tally())
     for candidate in candidates:
         item = candidate if isinstance(candidate, str | Rejection) else candidate[0]
         if isinstance(item, str) and settled_before is not None and _settling(item, settled_before):

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from ..core.record import DECOMPRESS_ERROR, EMPTY, Rejection
 from ..exits import UsageError
-from ..io.discover import Walk, count_inputs, discover, paths_from
+from ..io.discover import count_inputs, discover, paths_from
 from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
 from ..io.paths import STDIN
-from ..io.patterns import FileFilter
-from ..io.read import DECOMPRESS_ERRORS, DEFAULT_MAX_BYTES, StreamRejected, stream_dumps
+from ..io.read import DECOMPRESS_ERRORS, StreamRejected, stream_dumps
 from ..io.slices import slice_lines
 from .outcome import Outcome
 from .scheduler import FLUSH, Work
+from .settings import Inputs
 from .work import FILES_PER_BATCH, DumpBatch, FileBatch
 
 _DUMPS_PER_BATCH = 256
@@ -28,55 +26,19 @@ _DUMPS_PER_BATCH = 256
 Candidate = tuple[str, Fingerprint | None]
 
 
-@dataclass(slots=True)
-class ParseOptions:
-    paths: list[str] = field(default_factory=list)
-    files_from: str | None = None
-    null_separated: bool = False
-    output: str | None = None
-    errors: str | None = None
-    jobs: int = 0  # 0: one per CPU
-    tz: str | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
-    strict: bool = False
-    summary_json: str | None = None  # --summary-json FILE: the run's summary, as JSON
-    progress: bool | None = None  # None: on a terminal only
-    shard: tuple[int, int] | None = None  # --shard K/N: the K-th of N slices of the inputs
-    state: str | None = None  # --state FILE: incremental runs
-    force: bool = False  # with a state: parse everything again
-    dedupe: bool = False  # with a state: skip articles emitted before
-    min_age: float = 0.0  # seconds: files modified more recently are left for the next run
-    skip_empty: bool = False  # --skip-empty: an output file that would be empty is not made
-    globs: list[str] = field(default_factory=list)  # --glob: files a folder's walk takes
-    excludes: list[str] = field(default_factory=list)  # --exclude: files it leaves
-    follow: bool = False  # -L/--follow: a folder's walk follows symlinked folders
-    hidden: bool = False  # --hidden: and takes hidden entries
-
-    def settled_before_ns(self) -> int | None:
-        """--min-age as a moment: a file modified after it is left for the next run."""
-        return time.time_ns() - int(self.min_age * 1e9) if self.min_age else None
-
-    def walk(self) -> Walk:
-        return Walk(self.follow, self.hidden)
-
-    def file_filter(self) -> FileFilter | None:
-        """--glob and --exclude, compiled (UsageError for a malformed pattern)."""
-        return FileFilter.of(self.globs, self.excludes)
-
-
-def input_paths(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+def input_paths(inputs: Inputs, env: Environment) -> Iterator[str | Rejection]:
     """Every input, in order (with --shard K/N, the K-th of N contiguous slices of them)."""
-    if options.shard is None:
-        yield from _all_inputs(options, env)
+    if inputs.shard is None:
+        yield from _all_inputs(inputs, env)
         return
-    shard, shards = options.shard
-    if options.files_from not in (None, STDIN) and not options.paths:
-        yield from _list_slice(options.files_from, shard, shards, options.null_separated)
+    shard, shards = inputs.shard
+    if inputs.files_from not in (None, STDIN) and not inputs.paths:
+        yield from _list_slice(inputs.files_from, shard, shards, inputs.null_separated)
         return
-    inputs = list(_all_inputs(options, env))
-    if STDIN in inputs:
+    every = list(_all_inputs(inputs, env))
+    if STDIN in every:
         raise UsageError("--shard splits a list of inputs: standard input cannot be sharded")
-    yield from inputs[len(inputs) * shard // shards : len(inputs) * (shard + 1) // shards]
+    yield from every[len(every) * shard // shards : len(every) * (shard + 1) // shards]
 
 
 def _list_slice(list_path: str, shard: int, shards: int, nul: bool) -> Iterator[str]:
@@ -101,33 +63,35 @@ def _list_slice(list_path: str, shard: int, shards: int, nul: bool) -> Iterator[
             yield os.fsdecode(path)
 
 
-def _all_inputs(options: ParseOptions, env: Environment) -> Iterator[str | Rejection]:
+def _all_inputs(inputs: Inputs, env: Environment) -> Iterator[str | Rejection]:
     """PATHs (folders walked), then the --files-from list (not walked: a folder there is
     `not_a_file`); `-` when neither is given."""
-    if options.files_from is None and not options.paths:
+    if inputs.files_from is None and not inputs.paths:
         if env.stdin_isatty:
             raise UsageError("no input: give PATH..., --files-from LIST, or pipe dumps to stdin")
         yield STDIN
         return
-    yield from discover(options.paths, only=options.file_filter(), walk=options.walk())
-    if options.files_from == STDIN:
-        yield from paths_from(env.stdin, options.null_separated)
-    elif options.files_from is not None:
+    files = inputs.files
+    yield from discover(list(inputs.paths), only=files.file_filter(), walk=files.walk())
+    if inputs.files_from == STDIN:
+        yield from paths_from(env.stdin, inputs.null_separated)
+    elif inputs.files_from is not None:
         try:
-            listing = open(options.files_from, "rb")  # noqa: SIM115 (this generator holds it open)
+            listing = open(inputs.files_from, "rb")  # noqa: SIM115 (this generator holds it open)
         except OSError as error:
-            raise UsageError(f"--files-from {options.files_from}: {error.strerror}") from None
+            raise UsageError(f"--files-from {inputs.files_from}: {error.strerror}") from None
         with listing:
-            yield from paths_from(listing, options.null_separated)
+            yield from paths_from(listing, inputs.null_separated)
 
 
-def input_count(options: ParseOptions, env: Environment) -> int | None:
+def input_count(inputs: Inputs, env: Environment) -> int | None:
     """How many inputs there are, for the bar; None when a list on stdin cannot be read twice."""
-    if options.files_from == STDIN or (not options.paths and options.files_from is None):
+    if inputs.files_from == STDIN or (not inputs.paths and inputs.files_from is None):
         return None
-    if options.files_from is None and options.shard is None:
-        return count_inputs(options.paths, options.file_filter(), options.walk())
-    return sum(1 for _ in input_paths(options, env))
+    if inputs.files_from is None and inputs.shard is None:
+        files = inputs.files
+        return count_inputs(list(inputs.paths), files.file_filter(), files.walk())
+    return sum(1 for _ in input_paths(inputs, env))
 
 
 def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:

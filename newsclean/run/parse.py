@@ -12,7 +12,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -23,9 +22,10 @@ from ..io.crashpoints import crash_point
 from ..io.environment import Environment
 from ..io.outputs import STDOUT, Collision, RunOutputs, Target, check_distinct, target, write_whole
 from ..io.paths import STDIN
-from .inputs import Candidate, ParseOptions, input_count, input_paths, with_jobs, work_items
+from .inputs import Candidate, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
 from .scheduler import FLUSH, Result, default_jobs, run
+from .settings import ParseOptions
 from .summary import summary
 from .work import Settings
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the state's modules (sqlite3 among them) load only for --st
     from ..io.state import State
     from .incremental import Tracker
 
-__all__ = ["FLUSH", "ParseOptions", "Progress", "check_zone", "outcomes", "run_parse"]
+__all__ = ["FLUSH", "ParseOptions", "Progress", "outcomes", "run_parse"]
 
 
 class Progress(Protocol):
@@ -55,15 +55,6 @@ class Progress(Protocol):
         """Something a person must know that is no rejection (a killed run's output lost)."""
 
 
-def check_zone(name: str | None) -> None:
-    if name is None:
-        return
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--tz {name}: no such time zone") from None
-
-
 def outcomes(
     options: ParseOptions,
     env: Environment,
@@ -74,8 +65,8 @@ def outcomes(
     """The outcome of every input of `options`, in input order (and FLUSH marks). With a state,
     inputs it knows unchanged are left out (and counted in `tally`). An input that is one of
     the files `outputs` replaces is a UsageError (a `--files-from` list may name one)."""
-    check_zone(options.tz)
-    listed = input_paths(options, env)
+    options.parsing.time_zone()  # a zone that is not there: said before anything is read
+    listed = input_paths(options.inputs, env)
     if outputs:
         listed = not_outputs(listed, outputs)
     jobs, paths = with_jobs(options.jobs or default_jobs(), listed)
@@ -83,13 +74,13 @@ def outcomes(
     if state is not None:
         from .incremental import unseen
 
-        candidates = unseen(paths, state, options.force, tally or Tally())
-    work = work_items(candidates, env, options.max_bytes)
+        candidates = unseen(paths, state, options.incremental.force, tally or Tally())
+    parsing, inputs = options.parsing, options.inputs
+    work = work_items(candidates, env, parsing.max_bytes)
     settings = Settings(
-        options.tz, options.max_bytes, state is not None, options.settled_before_ns(),
-        options.file_filter(),
-    )  # fmt: skip
-    return _with_stdin_verdict(run(work, settings, jobs), options.max_bytes)
+        parsing, state is not None, inputs.settled_before_ns(), inputs.files.file_filter()
+    )
+    return _with_stdin_verdict(run(work, settings, jobs), parsing.max_bytes)
 
 
 def not_outputs(
@@ -130,11 +121,12 @@ def _with_stdin_verdict(results: Iterator[Result], max_bytes: int) -> Generator[
 
 
 def _check_options(options: ParseOptions) -> None:
-    check_zone(options.tz)
-    options.file_filter()
-    if (options.force or options.dedupe) and options.state is None:
+    options.parsing.time_zone()
+    options.inputs.files.file_filter()
+    incremental = options.incremental
+    if (incremental.force or incremental.dedupe) and incremental.state is None:
         raise UsageError("--force and --dedupe need --state FILE")
-    if options.state == STDOUT:
+    if incremental.state == STDOUT:
         raise UsageError("--state needs a FILE: a state cannot be standard input or output")
 
 
@@ -149,10 +141,12 @@ class Targets:
     def of(cls, options: ParseOptions, summary: Target | None) -> Targets:
         """The records' and rejections' targets, checked against each other, the summary's,
         the state and the inputs."""
-        records = target("-o", options.output) if options.output else target("stdout", STDOUT)
-        rejections = target("--errors", options.errors) if options.errors else None
+        files = options.outputs
+        records = target("-o", files.output) if files.output else target("stdout", STDOUT)
+        rejections = target("--errors", files.errors) if files.errors else None
         named = [each for each in (records, rejections, summary) if each is not None]
-        check_distinct(named, options.state, options.paths, options.file_filter())
+        inputs = options.inputs
+        check_distinct(named, options.incremental.state, inputs.paths, inputs.files.file_filter())
         return cls(records, rejections)
 
 
@@ -160,17 +154,18 @@ def run_parse(
     options: ParseOptions, env: Environment | None = None, progress: Progress | None = None
 ) -> ExitStatus:
     """Parse every input of `options`, write records and errors, and say how it went (also in
-    `options.summary_json`, however the run ends)."""
+    `--summary-json`, however the run ends)."""
     env = env or Environment()
     # The summary's own target first: it says how the run went, however it goes from here.
-    summary_to = target("--summary-json", options.summary_json) if options.summary_json else None
+    summary_json = options.outputs.summary_json
+    summary_to = target("--summary-json", summary_json) if summary_json else None
     tally = Tally()
     outputs = RunOutputs(target("stdout", STDOUT), None, env.stdout)
     try:
         _check_options(options)
         targets = Targets.of(options, summary_to)
         outputs = RunOutputs(
-            targets.records, targets.rejections, env.stdout, skip_empty=options.skip_empty
+            targets.records, targets.rejections, env.stdout, skip_empty=options.outputs.skip_empty
         )
         status = _run(options, env, progress, tally, outputs)
     except NewscleanError as error:
@@ -199,14 +194,14 @@ def _run(
     outputs: RunOutputs,
 ) -> ExitStatus:  # fmt: skip
     with ExitStack() as cleanup:
-        if options.state:
-            outputs.state = _open_state(options.state, cleanup)
+        if options.incremental.state:
+            outputs.state = _open_state(options.incremental.state, cleanup)
         tracker = _tracker(outputs, options)
         cleanup.enter_context(outputs)
         if progress is not None:
             for note in outputs.notes:
                 progress.notice(note)
-            progress.start(lambda: input_count(options, env))
+            progress.start(lambda: input_count(options.inputs, env))
             cleanup.callback(progress.stop)
         # Closed on the way out, whatever happens: an early stop ends the workers at once.
         found = outcomes(options, env, outputs.state, tally, outputs.files.values())
@@ -244,4 +239,4 @@ def _tracker(outputs: RunOutputs, options: ParseOptions) -> Tracker | None:
         return None
     from .incremental import Tracker
 
-    return Tracker(outputs.state, options.dedupe, outputs.rejections_deferred)
+    return Tracker(outputs.state, options.incremental.dedupe, outputs.rejections_deferred)

@@ -17,9 +17,9 @@ from typing import Any
 import newsclean
 
 from ..io.outputs import RECORDS, REJECTIONS, RunOutputs
-from .inputs import ParseOptions
 from .outcome import Tally
 from .scheduler import default_jobs
+from .settings import ParseOptions
 
 FIELDS = {
     "version": "the newsclean that ran",
@@ -60,6 +60,6 @@ def summary(
         "warnings": dict(sorted(tally.warnings.items())),
         "unchanged_skipped": tally.skipped, "settling": tally.settling, "bytes": tally.size,
         "seconds": round(tally.elapsed, 3), "jobs": options.jobs or default_jobs(),
-        "output": None if RECORDS in outputs.skipped else absolute(options.output),
-        "errors_output": None if REJECTIONS in outputs.skipped else absolute(options.errors),
+        "output": None if RECORDS in outputs.skipped else absolute(options.outputs.output),
+        "errors_output": None if REJECTIONS in outputs.skipped else absolute(options.outputs.errors),
     }  # fmt: skip

@@ -7,8 +7,6 @@ import itertools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from zoneinfo import ZoneInfo
 
 from ..core.parse import dump_record, looks_like_a_dump, not_a_dump, records_of
 from ..core.record import Record, Rejection, json_line
@@ -16,8 +14,9 @@ from ..io.archives import SEPARATOR, is_tar, members
 from ..io.fingerprint import Fingerprint
 from ..io.paths import shown_path
 from ..io.patterns import FileFilter
-from ..io.read import DEFAULT_MAX_BYTES, read_input
+from ..io.read import read_input
 from .outcome import Outcome
+from .settings import Parsing
 
 FILES_PER_BATCH = 256
 OUTPUT_BYTES = 4 * 1024 * 1024  # of records a batch gives back at once (beyond its last file)
@@ -27,8 +26,7 @@ OUTPUT_BYTES = 4 * 1024 * 1024  # of records a batch gives back at once (beyond 
 class Settings:
     """What every worker needs to know; small and picklable."""
 
-    tz: str | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
+    parsing: Parsing = Parsing()
     track: bool = False  # note each file's size, mtime and content hash (for --state)
     # --min-age: a file modified after this moment (ns since the epoch) may still be being
     # written: it is left for the next run
@@ -47,11 +45,6 @@ class DumpBatch:
     """Dumps cut from a stream: (index, offset, bytes) each."""
 
     dumps: list[tuple[int, int, bytes]]
-
-
-@cache
-def _time_zone(name: str | None) -> ZoneInfo | None:
-    return None if name is None else ZoneInfo(name)
 
 
 def _serialised(
@@ -104,7 +97,7 @@ def process_file(path: str, settings: Settings, known: Fingerprint | None = None
         status = None  # reading it says why
     if status is not None and settled_before is not None and status.st_mtime_ns > settled_before:
         return [Outcome(shown, settling=True)]
-    data = read_input(path, settings.max_bytes)
+    data = read_input(path, settings.parsing.max_bytes)
     if isinstance(data, Rejection):
         return [Outcome(data.path, rejection=data)]
     seen = None
@@ -124,7 +117,7 @@ def outcomes_of(
     if not is_tar(data):
         return [parsed(shown, data, settings, seen)]
     found = []
-    for name, content in members(shown, data, settings.max_bytes):
+    for name, content in members(shown, data, settings.parsing.max_bytes):
         member = name.partition(SEPARATOR)[2]
         if settings.member_filter is not None and not settings.member_filter.takes(member):
             continue
@@ -137,7 +130,7 @@ def outcomes_of(
 
 def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None = None) -> Outcome:
     """The outcome of an input's bytes: its records, serialised, or why it holds none."""
-    found = records_of(data, shown, _time_zone(settings.tz))
+    found = records_of(data, shown, settings.parsing.time_zone())
     if isinstance(found, Rejection):
         return Outcome(shown, size=len(data), rejection=found, seen=seen)
     outcome = _serialised(shown, found, len(data), settings.track, seen)
@@ -148,7 +141,7 @@ def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None
 
 def process_dumps(batch: DumpBatch, settings: Settings) -> Outcome:
     """Parse and serialise dumps cut from standard input."""
-    zone = _time_zone(settings.tz)
+    zone = settings.parsing.time_zone()
     records = [dump_record(data, "-", index, offset, zone) for index, offset, data in batch.dumps]
     return _serialised("-", records, sum(len(data) for _, _, data in batch.dumps), settings.track)
 

@@ -26,12 +26,12 @@ from typing import Any
 
 from ...core.record import Rejection
 from ...exits import ExitStatus, NewscleanError, UsageError
-from ...io.discover import PLAIN, Walk, discover
+from ...io.discover import discover
 from ...io.environment import Environment
-from ...io.read import DEFAULT_MAX_BYTES
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.sinks import Present, deliver, write_report
 from ..scheduler import default_jobs
+from ..settings import FileSelection, Parsing
 from .described import absolute, prepare
 from .engines import (
     WORKER_WAIT,
@@ -47,7 +47,8 @@ from .shard import run_shard
 from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
 
 __all__ = [
-    "BatchStatus", "Retry", "State", "Totals", "committed_parts", "list_inputs", "part_name", "pending",
+    "BatchStatus", "FileSelection", "Parsing", "Retry", "State", "Totals", "committed_parts",
+    "list_inputs", "part_name", "pending",
     "prepare", "run", "run_parts", "run_shard", "run_status", "status",
 ]  # fmt: skip
 
@@ -71,10 +72,9 @@ def pending(out: str, storage_options: dict[str, Any] | None = None) -> list[int
 def run(
     sources: list[str], out: str, shards: int, *, engine: str = "local",
     scheduler: str | None = None, resume: bool = False, max_error_rate: float | None = None,
-    jobs: int | None = None, tz: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None, parsing: Parsing = Parsing(), files: FileSelection = FileSelection(),
     client: Any = None, storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
-    globs: list[str] | None = None, excludes: list[str] | None = None, data_format: str = "jsonl",
-    walk: Walk = PLAIN, done: ShardDone | None = None, worker_wait: float = WORKER_WAIT,
+    data_format: str = "jsonl", done: ShardDone | None = None, worker_wait: float = WORKER_WAIT,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     """Run (or resume) a batch: list the inputs once, run every shard not yet done, read back
     from OUT that every one is, and say how it went: REJECTED when the error rate passes
@@ -93,23 +93,20 @@ def run(
     with dask_client(scheduler, client, jobs) if engine == "dask" else nullcontext() as dask:
         return _run(
             sources, out, shards, dask, resume=resume, max_error_rate=max_error_rate, jobs=jobs,
-            tz=tz, max_bytes=max_bytes, storage_options=storage_options, retry=retry,
-            globs=globs, excludes=excludes, in_process=in_process, data_format=data_format,
-            walk=walk, done=done, worker_wait=worker_wait,
+            parsing=parsing, files=files, storage_options=storage_options, retry=retry,
+            in_process=in_process, data_format=data_format, done=done, worker_wait=worker_wait,
         )  # fmt: skip
 
 
 def _run(
     sources: list[str], out: str, shards: int, dask: Any, *, resume: bool,
-    max_error_rate: float | None, jobs: int, tz: str | None, max_bytes: int,
-    storage_options: dict[str, Any] | None, retry: Retry, globs: list[str] | None,
-    excludes: list[str] | None, in_process: bool, data_format: str, walk: Walk,
+    max_error_rate: float | None, jobs: int, parsing: Parsing, files: FileSelection,
+    storage_options: dict[str, Any] | None, retry: Retry, in_process: bool, data_format: str,
     done: ShardDone | None, worker_wait: float,
 ) -> tuple[ExitStatus, Totals]:  # fmt: skip
     store, described = prepare(
-        sources, out, shards, resume=resume, tz=tz, max_bytes=max_bytes,
-        storage_options=storage_options, retry=retry, globs=globs, excludes=excludes,
-        data_format=data_format, walk=walk,
+        sources, out, shards, resume=resume, parsing=parsing, files=files,
+        storage_options=storage_options, retry=retry, data_format=data_format,
     )  # fmt: skip
     # A resume reads every committed part back against its sha256: one changed in place
     # (same size) is found, its commit removed, and its shard run again.

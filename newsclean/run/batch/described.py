@@ -20,13 +20,11 @@ import newsclean
 from ...core.record import CONTRACT_VERSION
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.crashpoints import crash_point
-from ...io.discover import PLAIN, Walk
 from ...io.parquet import arrow_schema
 from ...io.paths import is_url
-from ...io.patterns import FileFilter
-from ...io.read import DEFAULT_MAX_BYTES
 from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
+from ..settings import FileSelection, Parsing
 from . import layout, manifest
 
 
@@ -75,13 +73,13 @@ def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
 
 
 def prepare(
-    sources: list[str], out: str, shards: int, *, resume: bool = False, tz: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES, storage_options: dict[str, Any] | None = None,
-    retry: Retry = DEFAULT_RETRY, globs: list[str] | None = None,
-    excludes: list[str] | None = None, data_format: str = "jsonl", walk: Walk = PLAIN,
+    sources: list[str], out: str, shards: int, *, resume: bool = False,
+    parsing: Parsing = Parsing(), files: FileSelection = FileSelection(),
+    storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
+    data_format: str = "jsonl",
 ) -> tuple[Store, dict[str, Any]]:  # fmt: skip
-    """List the inputs into a new run in OUT (of its folders' files, those `globs` and
-    `excludes` choose), or (resuming) check the run there can go on."""
+    """List the inputs into a new run in OUT (of its folders' files, those `files` selects),
+    or (resuming) check the run there can go on."""
     if shards < 1:
         raise UsageError("--shards must be 1 or more")
     if data_format not in layout.FORMATS:
@@ -89,14 +87,10 @@ def prepare(
     if data_format == "parquet":
         arrow_schema()  # without pyarrow: said before anything is listed
     sources = [absolute(source) for source in sources]
-    listing = manifest.Listing(
-        sources, storage_options, retry, tuple(globs or ()), tuple(excludes or ()), walk
-    )
-    FileFilter.of(listing.globs, listing.excludes)  # a malformed pattern: said before anything
+    listing = manifest.Listing(sources, storage_options, retry, files)
+    files.file_filter()  # a malformed pattern: said before anything
     store = Store(absolute(out), storage_options, retry)
-    arguments = layout.arguments(
-        sources, shards, tz, max_bytes, listing.globs, listing.excludes, data_format, walk
-    )
+    arguments = layout.arguments(sources, shards, parsing, files, data_format)
     if store.exists(layout.RUN):
         return store, _resumable(store, arguments, resume, listing)
     run = uuid.uuid4().hex[:12]

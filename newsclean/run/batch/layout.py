@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..settings import FileSelection, Parsing
+
 LAYOUT = 2  # of OUT: a run of another layout is not resumed
 RUN = "_run.json"
 DONE, ATTEMPTS, DATA, ERRORS = "_done", "_attempts", "data", "errors"
@@ -56,12 +58,21 @@ def shard_of_marker(file_name: str) -> int | None:
 
 
 def arguments(
-    sources: list[str], shards: int, tz: str | None, max_bytes: int,
-    globs: tuple[str, ...] = (), excludes: tuple[str, ...] = (), data_format: str = "jsonl",
-    walk: tuple[bool, bool] = (False, False),
-) -> dict[str, Any]:  # fmt: skip
-    """What a run was asked: resuming it with other arguments is refused. `walk`: whether
-    symlinked folders are followed, and hidden entries taken."""
-    return {"sources": sources, "shards": shards, "tz": tz, "max_bytes": max_bytes,
-            "globs": list(globs), "excludes": list(excludes), "format": data_format,
-            "follow": walk[0], "hidden": walk[1]}  # fmt: skip
+    sources: list[str], shards: int, parsing: Parsing, files: FileSelection, data_format: str
+) -> dict[str, Any]:
+    """What a run was asked: resuming it with other arguments is refused."""
+    return {"sources": sources, "shards": shards, "tz": parsing.tz,
+            "max_bytes": parsing.max_bytes, "globs": list(files.globs),
+            "excludes": list(files.excludes), "format": data_format, "follow": files.follow,
+            "hidden": files.hidden}  # fmt: skip
+
+
+def parsing_of(arguments: dict[str, Any]) -> Parsing:
+    return Parsing(arguments["tz"], arguments["max_bytes"])
+
+
+def files_of(arguments: dict[str, Any]) -> FileSelection:
+    return FileSelection(
+        tuple(arguments["globs"]), tuple(arguments["excludes"]),
+        arguments.get("follow", False), arguments.get("hidden", False),
+    )  # fmt: skip

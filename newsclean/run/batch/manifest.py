@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 
 from ...core.record import Rejection
 from ...exits import UsageError
-from ...io.discover import PLAIN, Listed, Walk, listed
-from ...io.patterns import FileFilter
+from ...io.discover import Listed, listed
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
 from ...io.slices import slice_lines
 from ...io.store import Store
+from ..settings import FileSelection
 
 _ESCAPES = {b"\\": b"\\\\", b"\t": b"\\t", b"\r": b"\\r", b"\n": b"\\n"}
 _SPECIAL = re.compile(rb"[\\\t\r\n]")
@@ -65,15 +65,13 @@ class Listing:
     sources: list[str]
     options: dict[str, Any] | None = None
     retry: Retry = DEFAULT_RETRY
-    globs: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-    walk: Walk = PLAIN  # --follow, --hidden
+    files: FileSelection = FileSelection()
 
     def inputs(self) -> Iterator[Listed]:
         """The inputs, in order; a folder that cannot be listed is one input (reading it gives
         its rejection)."""
-        only = FileFilter.of(self.globs, self.excludes)
-        for item in listed(self.sources, self.options, self.retry, only=only, walk=self.walk):
+        only, walk = self.files.file_filter(), self.files.walk()
+        for item in listed(self.sources, self.options, self.retry, only=only, walk=walk):
             yield Listed(item.path, -1, "") if isinstance(item, Rejection) else item
 
 

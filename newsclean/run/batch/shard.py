@@ -26,7 +26,6 @@ from ...exits import Interrupted, NewscleanError
 from ...io.crashpoints import crash_point
 from ...io.parquet import ParquetStream
 from ...io.paths import is_url, shown_path
-from ...io.patterns import FileFilter
 from ...io.read import read_input
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
 from ...io.store import Store
@@ -90,8 +89,8 @@ def _write_parts(
     """Stream the shard's parts; the commit marker that names them."""
     shard, shards = attempt.shard, attempt.shards
     arguments = described["arguments"]
-    members = FileFilter.of(arguments["globs"], arguments["excludes"])
-    settings = Settings(arguments["tz"], arguments["max_bytes"], member_filter=members)
+    members = layout.files_of(arguments).file_filter()
+    settings = Settings(layout.parsing_of(arguments), member_filter=members)
     started = time.monotonic()
     paths = manifest.shard_paths(
         store, described["manifest"], described["manifest_size"], shard, shards
@@ -127,7 +126,9 @@ def _write_parts(
 def _outcomes(
     path: str, settings: Settings, options: dict[str, Any] | None, retry: Retry
 ) -> list[Outcome]:
-    data = retried(lambda: _read(path, settings.max_bytes, options), shown_path(path), retry)
+    data = retried(
+        lambda: _read(path, settings.parsing.max_bytes, options), shown_path(path), retry
+    )
     if isinstance(data, Rejection):
         return [Outcome(data.path, rejection=data)]
     return _guarded(shown_path(path), data, settings)
