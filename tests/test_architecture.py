@@ -101,6 +101,30 @@ def test_no_module_imports_another_modules_private_names():
     assert not private
 
 
+def _speaks_to_people(path) -> list[str]:
+    """What in `path` would write for a person: stderr, print(), typer, rich."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [f"line {node.lineno}: .stderr" for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and node.attr == "stderr"]  # fmt: skip
+    found += [f"line {node.lineno}: print()" for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"]  # fmt: skip
+    found += [name for name in _imports(path) if name.split(".")[0] in ("typer", "rich")]
+    return found
+
+
+# The environment holds the streams; everything else below the CLI returns what it found.
+STREAMS_OWNER = PACKAGE / "io" / "environment.py"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if _layer_of(p) in ("run", "io") and p != STREAMS_OWNER],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_runs_return_reports_and_only_the_cli_speaks_to_people(path):
+    assert not _speaks_to_people(path)
+
+
 def test_the_import_reader_sees_relative_and_lazy_imports():
     imports = _imports(PACKAGE / "run" / "parse.py")
     assert "newsclean.io.outputs" in imports  # `from ..io.outputs import ...`

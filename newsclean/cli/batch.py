@@ -34,7 +34,7 @@ from .options import (
     storage_options,
 )
 from .progress import ShardLog
-from .render import printable
+from .render import print_report, printable
 
 Verify = Annotated[
     bool,
@@ -47,7 +47,6 @@ Verify = Annotated[
 if TYPE_CHECKING:
     from ..io.environment import Environment
     from ..io.outputs import Target
-    from ..io.sinks import Present
     from ..run.batch import Totals
 
 
@@ -277,11 +276,16 @@ def batch_status(
     from ..io.environment import Environment
     from ..run.batch import run_status
 
-    env = Environment()
-    options = storage_options(storage_option)
-    run_command(
-        lambda: run_status(out, env, drawn_status(out, as_json, env), options, verify=verify)
-    )
+    def go() -> int:
+        found = run_status(out, storage_options(storage_option), verify=verify)
+        report = found.report()
+        if as_json:
+            print_report(Environment(), report)
+        else:
+            write_report(Environment().stdout, status_lines(out, report).encode())
+        return found.exit_status
+
+    run_command(go)
 
 
 @batch_app.command("parts", context_settings=FROM_ENVIRONMENT)
@@ -302,31 +306,36 @@ def batch_parts(
     from ..io.environment import Environment
     from ..run.batch import run_parts
 
-    env = Environment()
-    options = storage_options(storage_option)
-    run_command(lambda: run_parts(out, "errors" if errors else "data", env, options, verify=verify))
+    def go() -> int:
+        env = Environment()
+        kind = "errors" if errors else "data"
+        found = run_parts(out, kind, storage_options(storage_option), verify=verify)
+        listed = "".join(f"{part}\n" for part in found.parts)
+        write_report(env.stdout, listed.encode("utf-8", "surrogateescape"))
+        if not found.status.complete:
+            totals = found.status.totals
+            env.stderr.write(
+                f"newsclean: {totals.done}/{totals.shards} shards done: the list lacks the others\n"
+            )
+        return found.status.exit_status
+
+    run_command(go)
 
 
-def drawn_status(out: str, as_json: bool, env: Environment) -> Present | None:
-    """A batch's status as plain lines (or None: as JSON)."""
-    if as_json:
-        return None
-
-    def lines(report: dict[str, Any]) -> None:
-        counts = ", ".join(
-            f"{len(report[state]):,} {state}" for state in ("running", "failed", "stale", "missing")
-        )
-        shown = (
-            f"{printable(out)}: {len(report['done']):,}/{report['shards']:,} shards done, {counts}; "
-            f"{report['inputs']:,} inputs, {report['records']:,} records, "
-            f"{report['rejected']:,} rejected\n"
-        )
-        for state in ("running", "failed", "stale", "missing"):
-            if report[state]:
-                shown += f"{state}: {', '.join(map(str, report[state][:50]))}"
-                shown += " ...\n" if len(report[state]) > 50 else "\n"
-        for shard, why in list(report["why"].items())[:10]:
-            shown += f"shard {shard}: {printable(why)}\n"
-        write_report(env.stdout, shown.encode())
-
-    return lines
+def status_lines(out: str, report: dict[str, Any]) -> str:
+    """A batch's status as plain lines: totals, the shards not done, why some failed."""
+    counts = ", ".join(
+        f"{len(report[state]):,} {state}" for state in ("running", "failed", "stale", "missing")
+    )
+    shown = (
+        f"{printable(out)}: {len(report['done']):,}/{report['shards']:,} shards done, {counts}; "
+        f"{report['inputs']:,} inputs, {report['records']:,} records, "
+        f"{report['rejected']:,} rejected\n"
+    )
+    for state in ("running", "failed", "stale", "missing"):
+        if report[state]:
+            shown += f"{state}: {', '.join(map(str, report[state][:50]))}"
+            shown += " ...\n" if len(report[state]) > 50 else "\n"
+    for shard, why in list(report["why"].items())[:10]:
+        shown += f"shard {shard}: {printable(why)}\n"
+    return shown

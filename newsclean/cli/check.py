@@ -20,7 +20,7 @@ from .options import (
     file_selection,
     json_option,
 )
-from .render import counted, drawn, printable
+from .render import counted, print_report, printable
 
 
 def check(
@@ -59,8 +59,13 @@ def check(
         progress=False,
     )
     env = Environment()
-    present = drawn(report_table, as_json, env)
-    run_command(lambda: run_check(options, env, present))
+
+    def go() -> int:
+        checked = run_check(options, env)
+        print_report(env, checked.report, None if as_json else report_table)
+        return checked.status
+
+    run_command(go)
 
 
 def report_table(found: dict[str, Any]) -> Any:

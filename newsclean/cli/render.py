@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from ..core.record import Rejection
 from ..io.environment import Environment, printable
-from ..io.sinks import Present, write_report
+from ..io.sinks import write_report
 
 
 def counted(count: int, word: str) -> str:
@@ -44,8 +46,11 @@ def render(renderable: object, terminal: bool) -> bytes:
     return text.encode("utf-8")
 
 
-def drawn(view: Callable[[Any], object], as_json: bool, env: Environment) -> Present | None:
-    """How a command presents its report: `view` drawn on stdout, or None for JSON."""
-    if as_json:
-        return None
-    return lambda data: write_report(env.stdout, render(view(data), bool(env.stdout_isatty)))
+def print_report(env: Environment, data: Any, view: Callable[[Any], object] | None = None) -> None:
+    """A command's report on stdout: `view(data)` drawn (a table, an article), or without a
+    view the data as indented JSON, for programs."""
+    if view is not None:
+        drawn = render(view(data), bool(env.stdout_isatty))
+    else:
+        drawn = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    write_report(env.stdout, drawn)

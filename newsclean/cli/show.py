@@ -15,7 +15,7 @@ import typer
 from ..exits import ExitStatus
 from .handler import run_command
 from .options import DEFAULT_MAX_BYTES, MaxBytes, json_option
-from .render import drawn, printable
+from .render import print_report, printable
 
 if TYPE_CHECKING:
     from ..core.record import Record
@@ -47,8 +47,13 @@ def show(
     from ..run.show import run_show
 
     env = Environment()
-    present = drawn(article_view, as_json, env)
-    run_command(lambda: run_show(path, index, max_bytes, env, present))
+
+    def go() -> int:
+        shown = run_show(path, index, max_bytes, env.stdin)
+        print_report(env, shown.record if as_json else shown, None if as_json else article_view)
+        return ExitStatus.OK
+
+    run_command(go)
 
 
 def schema(

@@ -10,7 +10,7 @@ import typer
 from ..exits import ExitStatus
 from .handler import run_command
 from .options import FROM_ENVIRONMENT, json_option
-from .render import drawn, printable
+from .render import print_report, printable
 
 state_app = typer.Typer(help="Inspect and tidy a --state file.", no_args_is_help=True)
 
@@ -27,8 +27,11 @@ def state_show(
     from ..io.environment import Environment
     from ..run.state_commands import run_state_show
 
-    env = Environment()
-    run_command(lambda: run_state_show(path, env, drawn(state_view, as_json, env)))
+    def go() -> int:
+        print_report(Environment(), run_state_show(path), None if as_json else state_view)
+        return ExitStatus.OK
+
+    run_command(go)
 
 
 @state_app.command("prune", context_settings=FROM_ENVIRONMENT)

@@ -23,10 +23,7 @@ import lzma
 import os
 import re
 import select
-from collections.abc import Callable
-from typing import Any, BinaryIO
-
-import orjson
+from typing import BinaryIO
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
 from .environment import isatty
@@ -146,17 +143,6 @@ def write_report(stream: BinaryIO, data: bytes) -> None:
     sink = StreamSink(stream)
     sink.write(data)
     sink.commit()
-
-
-Present = Callable[[Any], None]  # draws a command's report for people (the CLI's views)
-
-
-def deliver(data: Any, stream: BinaryIO, present: Present | None) -> None:
-    """A command's report: drawn by `present` (the CLI's view), else as indented JSON."""
-    if present is not None:
-        present(data)
-        return
-    write_report(stream, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
 def _write_all(stream: BinaryIO, data: bytes) -> None:

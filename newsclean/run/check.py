@@ -1,17 +1,17 @@
 """`newsclean check`: parse without writing records, and report what was found.
 
-The report counts every warning and rejection code, with a few example inputs for each. It goes
-to stdout (it is the output): as JSON by default, or drawn by the `present` the CLI gives.
+The report counts every warning and rejection code, with a few example inputs for each; the CLI
+prints it (as JSON, or drawn as a table).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.record import REJECTION_CODES, WARNING_CODES
 from ..exits import ExitStatus
 from ..io.environment import Environment
-from ..io.sinks import Present, deliver
 from .outcome import Tally, exit_status
 from .parse import FLUSH, outcomes
 from .settings import ParseOptions
@@ -37,16 +37,18 @@ def report(tally: Tally) -> dict[str, Any]:
     }
 
 
-def run_check(
-    options: ParseOptions, env: Environment | None = None, present: Present | None = None
-) -> ExitStatus:
-    """Parse every input, keep only the counts, and report them (as JSON on stdout unless
-    `present` draws them)."""
-    env = env or Environment()
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a check found (`report`'s data), and the exit status it gives."""
+
+    report: dict[str, Any]
+    status: ExitStatus
+
+
+def run_check(options: ParseOptions, env: Environment | None = None) -> Checked:
+    """Parse every input and keep only the counts."""
     tally = Tally()
-    for outcome in outcomes(options, env):
+    for outcome in outcomes(options, env or Environment()):
         if outcome is not FLUSH:
             tally.add(outcome)
-    found = report(tally)
-    deliver(found, env.stdout, present)
-    return exit_status(tally, options.strict)
+    return Checked(report(tally), exit_status(tally, options.strict))

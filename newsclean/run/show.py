@@ -9,10 +9,8 @@ from typing import BinaryIO
 from ..core.parse import parse_input
 from ..core.record import Record, Rejection
 from ..exits import ExitStatus, NewscleanError
-from ..io.environment import Environment
 from ..io.paths import STDIN, shown_path
 from ..io.read import read_input, read_whole_stream
-from ..io.sinks import Present, deliver
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +23,7 @@ class Shown:
     path: str  # as given (for a command that shows another article)
 
 
-def pick(
+def run_show(
     path: str, index: int, max_bytes: int, stdin: BinaryIO | io.BufferedIOBase | None = None
 ) -> Shown:
     """Article number `index` of the input at `path` (-1: the last; `-`: all of `stdin`);
@@ -47,21 +45,3 @@ def pick(
             f"{shown} holds {count} article(s), --index 0 to {count - 1}: no --index {index}"
         )
     return Shown(parsed.records[index], index % count, count, shown)
-
-
-def run_show(
-    path: str,
-    index: int,
-    max_bytes: int,
-    env: Environment | None = None,
-    present: Present | None = None,
-) -> ExitStatus:
-    """Article number `index` of `path`: its record as JSON on stdout, or drawn by `present`
-    (which is given the `Shown`)."""
-    env = env or Environment()
-    shown = pick(path, index, max_bytes, env.stdin)
-    if present is not None:
-        present(shown)
-    else:
-        deliver(shown.record, env.stdout, None)
-    return ExitStatus.OK

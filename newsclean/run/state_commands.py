@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from ..exits import ExitStatus
-from ..io.environment import Environment
-from ..io.sinks import Present, deliver
+from typing import Any
+
 from ..io.state import State
 
 
-def run_state_show(
-    path: str, env: Environment | None = None, present: Present | None = None
-) -> ExitStatus:
-    """The state's inputs by outcome and its runs, as JSON on stdout unless `present` draws them."""
-    env = env or Environment()
+def run_state_show(path: str) -> dict[str, Any]:
+    """The state's inputs by outcome, and its runs."""
     with State.snapshot(path) as state:
-        summary = state.summary()
-    deliver(summary, env.stdout, present)
-    return ExitStatus.OK
+        return state.summary()
 
 
 def run_state_prune(path: str) -> int:

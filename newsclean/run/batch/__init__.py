@@ -22,14 +22,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from ...core.record import Rejection
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.discover import discover
-from ...io.environment import Environment
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable
-from ...io.sinks import Present, deliver, write_report
 from ..scheduler import default_jobs
 from ..settings import FileSelection, Parsing
 from .described import absolute, prepare
@@ -151,31 +150,27 @@ def _check_complete(found: BatchStatus, failures: Failures) -> None:
 
 
 def run_status(
-    out: str, env: Environment | None = None, present: Present | None = None,
-    storage_options: dict[str, Any] | None = None, verify: bool = False,
-) -> ExitStatus:  # fmt: skip
-    """Report where the batch in OUT stands (as JSON on stdout unless `present` draws it); OK
-    only when every shard is done (`verify`: and its parts match their commits' sha256)."""
-    found = status(absolute(out), storage_options, verify=verify)
-    deliver(found.report(), (env or Environment()).stdout, present)
-    return found.exit_status
+    out: str, storage_options: dict[str, Any] | None = None, verify: bool = False
+) -> BatchStatus:
+    """Where the batch in OUT stands: its `exit_status` is OK only when every shard is done
+    (`verify`: and its parts match their commits' sha256)."""
+    return status(absolute(out), storage_options, verify=verify)
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The parts of one kind that commit markers name, in order, and where the batch stands
+    (a shard not done has no part in the list)."""
+
+    parts: list[str]
+    status: BatchStatus
 
 
 def run_parts(
-    out: str, kind: str = DATA, env: Environment | None = None,
-    storage_options: dict[str, Any] | None = None, verify: bool = False,
-) -> ExitStatus:  # fmt: skip
-    """Write the parts of `kind` that markers name, one a line; REJECTED when some shard is
-    not done (its part is missing from the list). `verify`: only parts that match their
-    commit's sha256, read back."""
-    env = env or Environment()
+    out: str, kind: str = DATA, storage_options: dict[str, Any] | None = None,
+    verify: bool = False,
+) -> Parts:  # fmt: skip
+    """The parts of `kind` that markers name (`verify`: only those that match their commit's
+    sha256, read back)."""
     found = status(absolute(out), storage_options, verify=verify)
-    parts = committed_parts(absolute(out), kind, storage_options, verify=verify)
-    write_report(
-        env.stdout, "".join(f"{part}\n" for part in parts).encode("utf-8", "surrogateescape")
-    )
-    if not found.complete:
-        env.stderr.write(
-            f"newsclean: {found.totals.done}/{found.totals.shards} shards done: the list lacks the others\n"
-        )
-    return found.exit_status
+    return Parts(committed_parts(absolute(out), kind, storage_options, verify=verify), found)
