@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from dataclasses import asdict
 
 import orjson
 import pytest
@@ -176,7 +177,7 @@ def test_two_attempts_at_one_shard_commit_one_whole(source, monkeypatch):
     monkeypatch.setattr(Store, "create", create)
     stats = batch.run_shard(out, 0)
     marker = orjson.loads(Store(out).read("_done/part-00000-of-00001.json"))
-    assert marker["attempt"] != raced[0] and stats == marker["stats"]
+    assert marker["attempt"] != raced[0] and asdict(stats) == marker["stats"]
     parts = Store(out).listing("data") | Store(out).listing("errors")
     assert all(marker["attempt"] in name for name in parts) and len(parts) == 2
     assert Store(out).listing("_attempts") == {}

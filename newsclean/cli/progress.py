@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
 from ..core.record import Rejection
 from ..run.outcome import Outcome, Tally
 from .render import counted, rejection_line
+
+if TYPE_CHECKING:  # the batch package loads only for batch runs
+    from ..run.batch.documents import Stats
 
 _REFRESH_SECONDS = 0.5
 
@@ -246,11 +249,11 @@ class ShardLog:
         self.started = self.logged = clock()
         self.done = self.inputs = self.records = self.rejected = 0
 
-    def __call__(self, stats: dict[str, Any]) -> None:
+    def __call__(self, stats: Stats) -> None:
         self.done += 1
-        self.inputs += stats["files"]
-        self.records += stats["records"]
-        self.rejected += stats["errors"]
+        self.inputs += stats.files
+        self.records += stats.records
+        self.rejected += stats.errors
         if self.every and self.clock() - self.logged >= self.every:
             self.logged = self.clock()
             self.stderr.write(self.line() + "\n")

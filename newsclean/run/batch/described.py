@@ -8,16 +8,10 @@ working directory (or on another machine with the same shared mounts) reads the 
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from typing import Any
 
-import orjson
-
-import newsclean
-
-from ...core.record import CONTRACT_VERSION
 from ...exits import ExitStatus, NewscleanError, UsageError
 from ...io.crashpoints import crash_point
 from ...io.parquet import arrow_schema
@@ -26,6 +20,7 @@ from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
 from ..settings import FileSelection, Parsing
 from . import layout, manifest
+from .documents import RunDocument
 
 
 def absolute(location: str) -> str:
@@ -35,41 +30,14 @@ def absolute(location: str) -> str:
     return location if is_url(location) else os.path.abspath(location)
 
 
-_FIELDS = ("layout", "run", "version", "contract", "arguments", "shards", "inputs", "manifest",
-           "manifest_size", "manifest_sha256", "created", "host")  # fmt: skip
-
-
-def read_run(store: Store, same_version: bool = True) -> dict[str, Any]:
+def read_run(store: Store, same_version: bool = True) -> RunDocument:
     """The run in OUT; UsageError when there is none, or one this newsclean must not go on
-    with (another layout; with `same_version`, another version or record contract)."""
+    with (`RunDocument.from_json`)."""
     try:
-        described: dict[str, Any] = orjson.loads(store.read(layout.RUN))
+        content = store.read(layout.RUN)
     except FileNotFoundError:
         raise UsageError(f"{store.url} holds no batch (no {layout.RUN})") from None
-    except orjson.JSONDecodeError as error:
-        raise UsageError(
-            f"{store.url}: {layout.RUN} is damaged ({error}); start a new OUT"
-        ) from None
-    if not isinstance(described, dict):
-        raise UsageError(f"{store.url}: {layout.RUN} is damaged (no run in it); start a new OUT")
-    made_by = f"newsclean {described.get('version')} (record contract {described.get('contract')})"
-    if described.get("layout") != layout.LAYOUT:
-        raise UsageError(
-            f"{store.url}: a batch of another layout, made by {made_by}; start a new OUT"
-        )
-    missing = [key for key in _FIELDS if key not in described]
-    if missing or not isinstance(described["shards"], int) or described["shards"] < 1:
-        raise UsageError(
-            f"{store.url}: {layout.RUN} is damaged (missing: {', '.join(missing) or 'shards'}); "
-            "start a new OUT"
-        )
-    this = (newsclean.__version__, CONTRACT_VERSION)
-    if same_version and (described["version"], described["contract"]) != this:
-        raise UsageError(
-            f"{store.url}: made by {made_by}, and this is newsclean {this[0]} (contract "
-            f"{this[1]}): go on with that version, or start a new OUT"
-        )
-    return described
+    return RunDocument.from_json(content, store.url, same_version)
 
 
 def prepare(
@@ -77,7 +45,7 @@ def prepare(
     parsing: Parsing = Parsing(), files: FileSelection = FileSelection(),
     storage_options: dict[str, Any] | None = None, retry: Retry = DEFAULT_RETRY,
     data_format: str = "jsonl",
-) -> tuple[Store, dict[str, Any]]:  # fmt: skip
+) -> tuple[Store, RunDocument]:  # fmt: skip
     """List the inputs into a new run in OUT (of its folders' files, those `files` selects),
     or (resuming) check the run there can go on."""
     if shards < 1:
@@ -97,13 +65,8 @@ def prepare(
     name = layout.manifest_name(run)
     written = manifest.write(store, name, listing)
     crash_point("manifest-written")
-    described = {
-        "layout": layout.LAYOUT, "run": run, "version": newsclean.__version__,
-        "contract": CONTRACT_VERSION, "arguments": arguments, "shards": shards,
-        "inputs": written.inputs, "manifest": name, "manifest_size": written.size,
-        "manifest_sha256": written.sha256, "created": time.time(), "host": socket.gethostname(),
-    }  # fmt: skip
-    if not store.create(layout.RUN, orjson.dumps(described, option=orjson.OPT_INDENT_2)):
+    described = RunDocument.new(run, arguments, shards, name, written)
+    if not store.create(layout.RUN, described.to_json()):
         store.remove(name)
         raise NewscleanError(
             f"{store.url}: another run began there while this one listed its inputs",
@@ -114,17 +77,17 @@ def prepare(
 
 def _resumable(
     store: Store, arguments: dict[str, Any], resume: bool, listing: manifest.Listing
-) -> dict[str, Any]:
+) -> RunDocument:
     described = read_run(store, same_version=resume)
     if not resume:
-        begun = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(described["created"]))
+        begun = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(described.created))
         raise UsageError(
-            f"{store.url} holds run {described['run']} (begun {begun} on {described['host']}): "
+            f"{store.url} holds run {described.run} (begun {begun} on {described.host}): "
             "add --resume to go on with it, or choose a new OUT"
         )
-    if described["arguments"] != arguments:
+    if described.arguments != arguments:
         raise UsageError(f"{store.url}: the run there had other arguments; refusing to resume")
-    changed = manifest.first_change(store, described["manifest"], listing)
+    changed = manifest.first_change(store, described.manifest, listing)
     if changed is not None:
         raise UsageError(
             f"{store.url}: an input changed since the run listed it ({changed}); refusing to "

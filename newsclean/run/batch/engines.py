@@ -13,6 +13,7 @@ from typing import Any
 from ...exits import NewscleanError, UsageError
 from ...io.retry import Retry, Unavailable
 from ..scheduler import worker_pool
+from .documents import Stats
 from .shard import run_shard
 
 Failures = dict[int, str]  # shard -> why it failed
@@ -24,10 +25,10 @@ def in_this_process(locations: list[str]) -> bool:
     return any(location.startswith("memory://") for location in locations)
 
 
-ShardDone = Callable[[dict[str, Any]], None]  # told each committed shard's stats, as they come
+ShardDone = Callable[[Stats], None]  # told each committed shard's stats, as they come
 
 
-def _told(done: ShardDone | None, stats: dict[str, Any]) -> None:
+def _told(done: ShardDone | None, stats: Stats) -> None:
     if done is not None:
         done(stats)
 

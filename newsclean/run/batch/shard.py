@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import os
-import socket
 import threading
 import time
 import uuid
@@ -33,6 +31,7 @@ from ..outcome import Outcome
 from ..work import Settings, outcomes_of
 from . import layout, manifest
 from .described import read_run
+from .documents import FAILED, RUNNING, AttemptFile, Marker, Part, RunDocument, Stats
 
 HEARTBEAT = 30.0  # seconds between the heartbeats of a running attempt (`status.LEASE`)
 _JSONL = orjson.OPT_APPEND_NEWLINE
@@ -44,25 +43,27 @@ def run_shard(
     *,
     storage_options: dict[str, Any] | None = None,
     retry: Retry = DEFAULT_RETRY,
-) -> dict[str, Any]:
+) -> Stats:
     """Run shard `shard` of the batch in OUT and commit it; its stats. Safe to run again, and
     beside another attempt at the same shard: one commit wins, whole."""
     store = Store(out, storage_options, retry)
     described = read_run(store)
-    shards = described["shards"]
+    shards = described.shards
     if not 0 <= shard < shards:
         raise NewscleanError(f"shard {shard}: the batch in {out} has shards 0 to {shards - 1}")
-    attempt = Attempt(store, described["run"], shard, shards, described["arguments"]["format"])
+    attempt = Attempt(store, described.run, shard, shards, described.arguments["format"])
+    name = layout.marker_name(shard, shards)
     with attempt.running():
         marker = _write_parts(store, described, attempt, storage_options, retry)
         crash_point("shard-parts-written")
-        won = store.create(layout.marker_name(shard, shards), orjson.dumps(marker))
+        won = store.create(name, marker.to_json())
     if not won:  # another attempt committed first: its parts are the shard's
         attempt.discard()
-        return dict(orjson.loads(store.read(layout.marker_name(shard, shards)))["stats"])
+        winner = Marker.from_json(store.read(name), shard)
+        return marker.stats if winner is None else winner.stats
     attempt.close()
     crash_point("shard-committed")
-    return dict(marker["stats"])
+    return marker.stats
 
 
 class _Counted:
@@ -83,44 +84,41 @@ class _Counted:
 
 
 def _write_parts(
-    store: Store, described: dict[str, Any], attempt: Attempt,
+    store: Store, described: RunDocument, attempt: Attempt,
     options: dict[str, Any] | None, retry: Retry,
-) -> dict[str, Any]:  # fmt: skip
+) -> Marker:  # fmt: skip
     """Stream the shard's parts; the commit marker that names them."""
     shard, shards = attempt.shard, attempt.shards
-    arguments = described["arguments"]
+    arguments = described.arguments
     members = layout.files_of(arguments).file_filter()
     settings = Settings(layout.parsing_of(arguments), member_filter=members)
     started = time.monotonic()
-    paths = manifest.shard_paths(
-        store, described["manifest"], described["manifest_size"], shard, shards
-    )
-    stats: dict[str, Any] = {"shard": shard, "files": 0, "records": 0, "errors": 0}
+    paths = manifest.shard_paths(store, described.manifest, described.manifest_size, shard, shards)
+    files = records = rejected = 0
     names = {kind: attempt.part(kind) for kind in layout.KINDS}
     with (
         store.writing(names[layout.DATA]) as data_stream,
         store.writing(names[layout.ERRORS]) as errors_stream,
     ):
         data, errors = _Counted(data_stream), _Counted(errors_stream)
-        with _records_writer(data, attempt.data_format) as records:
+        with _records_writer(data, attempt.data_format) as writer:
             for path in paths:
                 found = _outcomes(path, settings, options, retry)
-                stats["files"] += 1
-                crash_point("shard-file", stats["files"])
+                files += 1
+                crash_point("shard-file", files)
                 for outcome in found:  # an archive's members, each
-                    records.write(outcome.lines)
-                    stats["records"] += outcome.records
+                    writer.write(outcome.lines)
+                    records += outcome.records
                     if outcome.rejection is not None:
-                        stats["errors"] += 1
+                        rejected += 1
                         errors.write(orjson.dumps(outcome.rejection, option=_JSONL))
-    stats["seconds"] = round(time.monotonic() - started, 3)
+    stats = Stats(shard, files, records, rejected, round(time.monotonic() - started, 3))
     counted = {layout.DATA: data, layout.ERRORS: errors}
     parts = {
-        kind: {"name": names[kind], "size": part.size, "sha256": part.digest.hexdigest()}
+        kind: Part(names[kind], part.size, part.digest.hexdigest())
         for kind, part in counted.items()
     }
-    return {"layout": layout.LAYOUT, "run": attempt.run, "attempt": attempt.id, "shard": shard,
-            "parts": parts, "stats": stats}  # fmt: skip
+    return Marker(attempt.run, attempt.id, shard, parts, stats)
 
 
 def _outcomes(
@@ -181,17 +179,14 @@ class Attempt:
         self.started = time.time()
 
     def _told(self, state: str, error: str | None = None) -> bytes:
-        return orjson.dumps({
-            "run": self.run, "attempt": self.id, "shard": self.shard, "state": state,
-            "host": socket.gethostname(), "pid": os.getpid(), "started": self.started,
-            "heartbeat": time.time(), "error": error,
-        })  # fmt: skip
+        told = AttemptFile.now(self.run, self.id, self.shard, self.started, state, error)
+        return told.to_json()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
         """Tell the attempt running, with a heartbeat, while the block runs; failed, with its
         parts removed, when it fails (an interrupt leaves it as it is: its process is gone)."""
-        self.store.write(self.name, self._told("running"))
+        self.store.write(self.name, self._told(RUNNING))
         stop = threading.Event()
         beat = threading.Thread(target=self._beat, args=(stop,), daemon=True)
         beat.start()
@@ -211,12 +206,12 @@ class Attempt:
     def _beat(self, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT):
             with contextlib.suppress(Unavailable):  # a missed beat; the next may pass
-                self.store.write(self.name, self._told("running"))
+                self.store.write(self.name, self._told(RUNNING))
 
     def _fail(self, error: str) -> None:
         with contextlib.suppress(Unavailable):  # the store is what failed: status finds it stale
             self.remove_parts()
-            self.store.write(self.name, self._told("failed", error))
+            self.store.write(self.name, self._told(FAILED, error))
 
     def part(self, kind: str) -> str:
         """The name of this attempt's part of `kind`."""

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import orjson
-
 from ...exits import ExitStatus
 from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
 from . import layout
 from .described import read_run
+from .documents import FAILED, RUNNING, AttemptFile, Marker, RunDocument
 
 LEASE = 600.0  # seconds without a heartbeat (`shard.HEARTBEAT`) after which an attempt is stale
 
@@ -89,9 +88,9 @@ class _Survey:
     """What OUT holds: valid markers, attempt files, and the parts on the store."""
 
     shards: int
-    markers: dict[int, dict[str, Any]]
+    markers: dict[int, Marker]
     damaged: dict[int, str]
-    attempts: dict[int, list[dict[str, Any]]]
+    attempts: dict[int, list[AttemptFile]]
     files: dict[str, dict[str, int]]  # folder -> name -> size
 
 
@@ -101,7 +100,7 @@ def survey(store: Store, shards: int, verify: bool = False) -> _Survey:
     files = {
         folder: store.listing(folder) for folder in (layout.DONE, layout.ATTEMPTS, *layout.KINDS)
     }
-    markers: dict[int, dict[str, Any]] = {}
+    markers: dict[int, Marker] = {}
     damaged: dict[int, str] = {}
     marker_shards = {
         f"{layout.DONE}/{name}": shard
@@ -109,8 +108,8 @@ def survey(store: Store, shards: int, verify: bool = False) -> _Survey:
         if (shard := layout.shard_of_marker(name)) is not None
     }
     for name, content in (store.read_many(list(marker_shards)) if marker_shards else {}).items():
-        marker = _loaded(content)
-        if marker is None or not _whole_marker(marker):
+        marker = Marker.from_json(content, marker_shards[name])
+        if marker is None:
             damaged[marker_shards[name]] = "its commit is unreadable"
         elif problem := _damage(marker, files) or (verify and _changed(store, marker)):
             damaged[marker_shards[name]] = problem
@@ -120,88 +119,49 @@ def survey(store: Store, shards: int, verify: bool = False) -> _Survey:
         f"{layout.ATTEMPTS}/{name}" for name in files[layout.ATTEMPTS]
         if (found := layout.shard_and_attempt(name)) is not None and found[0] not in markers
     ]  # fmt: skip
-    attempts: dict[int, list[dict[str, Any]]] = {}
+    attempts: dict[int, list[AttemptFile]] = {}
     for name, content in (store.read_many(attempt_names) if attempt_names else {}).items():
         shard, attempt = layout.shard_and_attempt(name.rsplit("/", 1)[-1]) or (-1, "")
-        attempts.setdefault(shard, []).append(_told(content, shard, attempt))
+        attempts.setdefault(shard, []).append(AttemptFile.from_json(content, shard, attempt))
     return _Survey(shards, markers, damaged, attempts, files)
 
 
-def _loaded(content: bytes) -> dict[str, Any] | None:
-    try:
-        found = orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return None
-    return found if isinstance(found, dict) else None
-
-
-def _whole_marker(marker: dict[str, Any]) -> bool:
-    """A marker that says all a commit says (a file written by hand, or cut, may not)."""
-    parts, stats = marker.get("parts"), marker.get("stats")
-    return (
-        isinstance(marker.get("attempt"), str)
-        and isinstance(parts, dict)
-        and all(
-            isinstance(part := parts.get(kind), dict)
-            and isinstance(part.get("name"), str)
-            and part["name"].startswith(f"{kind}/")
-            and isinstance(part.get("size"), int)
-            for kind in layout.KINDS
-        )
-        and isinstance(stats, dict)
-        and all(isinstance(stats.get(key), int | float) for key in _STATS)
-    )
-
-
-_STATS = ("files", "records", "errors", "seconds")
-_TOLD = {"state": str, "host": str, "pid": int, "heartbeat": int | float}
-
-
-def _told(content: bytes, shard: int, attempt: str) -> dict[str, Any]:
-    """What an attempt's file tells; one that cannot be read (a store without atomic writes,
-    cut mid-write) tells nothing, and is taken for a stale attempt."""
-    told = _loaded(content) or {}
-    if not all(isinstance(told.get(key), kind) for key, kind in _TOLD.items()):
-        told = {"state": State.RUNNING, "host": "", "pid": 0, "heartbeat": 0.0}
-    return {"error": None, **told, "shard": shard, "attempt": attempt}
-
-
-def _damage(marker: dict[str, Any], files: dict[str, dict[str, int]]) -> str | None:
-    for part in marker["parts"].values():
-        folder, name = part["name"].split("/", 1)
-        if files[folder].get(name) != part["size"]:
-            return f"its commit names {part['name']} ({part['size']} bytes), which is missing or of another size"
+def _damage(marker: Marker, files: dict[str, dict[str, int]]) -> str | None:
+    for part in marker.parts.values():
+        folder, name = part.name.split("/", 1)
+        if files[folder].get(name) != part.size:
+            return f"its commit names {part.name} ({part.size} bytes), which is missing or of another size"
     return None
 
 
-def _changed(store: Store, marker: dict[str, Any]) -> str | None:
+def _changed(store: Store, marker: Marker) -> str | None:
     """Whether a committed part's bytes are no longer those its commit names (by sha256)."""
-    for part in marker["parts"].values():
+    for part in marker.parts.values():
         digest = hashlib.sha256()
-        with store.reading(part["name"]) as stream:
+        with store.reading(part.name) as stream:
             while chunk := stream.read(_VERIFY_READ):
                 digest.update(chunk)
-        if digest.hexdigest() != part["sha256"]:
-            return f"{part['name']} changed since its commit (sha256 differs): its shard runs again"
+        if digest.hexdigest() != part.sha256:
+            return f"{part.name} changed since its commit (sha256 differs): its shard runs again"
     return None
 
 
 _VERIFY_READ = 1 << 20
 
 
-def alive(told: dict[str, Any], now: float) -> bool:
+def alive(told: AttemptFile, now: float) -> bool:
     """Whether an attempt still runs: its process, on this host; its heartbeat, elsewhere."""
-    if told["state"] != State.RUNNING:
+    if told.state != RUNNING:
         return False
-    if told["host"] == socket.gethostname():
+    if told.host == socket.gethostname():
         try:
-            os.kill(told["pid"], 0)
+            os.kill(told.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
             return True  # another user's process
         return True
-    return now - told["heartbeat"] < LEASE
+    return now - told.heartbeat < LEASE
 
 
 def _state(shard: int, found: _Survey, now: float) -> tuple[State, str | None]:
@@ -209,19 +169,19 @@ def _state(shard: int, found: _Survey, now: float) -> tuple[State, str | None]:
         return State.DONE, None
     if shard in found.damaged:
         return State.FAILED, found.damaged[shard]
-    attempts = sorted(found.attempts.get(shard, []), key=lambda told: told["heartbeat"])
+    attempts = sorted(found.attempts.get(shard, []), key=lambda told: told.heartbeat)
     if any(alive(told, now) for told in attempts):
         return State.RUNNING, None
-    failed = [told for told in attempts if told["state"] == State.FAILED]
+    failed = [told for told in attempts if told.state == FAILED]
     if failed:
-        return State.FAILED, failed[-1]["error"]
+        return State.FAILED, failed[-1].error
     return (State.STALE, None) if attempts else (State.MISSING, None)
 
 
 def status_of(
-    store: Store, described: dict[str, Any], now: float | None = None, verify: bool = False
+    store: Store, described: RunDocument, now: float | None = None, verify: bool = False
 ) -> tuple[BatchStatus, _Survey]:
-    shards = described["shards"]
+    shards = described.shards
     found = survey(store, shards, verify)
     now = time.time() if now is None else now
     result = BatchStatus(Totals(shards=shards), [])
@@ -231,11 +191,11 @@ def status_of(
         if why is not None:
             result.why[shard] = why
         if state is State.DONE:
-            stats = found.markers[shard]["stats"]
-            result.totals.inputs += stats["files"]  # the marker's names (layout 2)
-            result.totals.records += stats["records"]
-            result.totals.rejected += stats["errors"]
-            result.totals.seconds += stats["seconds"]
+            stats = found.markers[shard].stats
+            result.totals.inputs += stats.files
+            result.totals.records += stats.records
+            result.totals.rejected += stats.errors
+            result.totals.seconds += stats.seconds
     result.totals.done = len(found.markers)
     return result, found
 
@@ -258,20 +218,18 @@ def committed_parts(
     or URLs: all a reader should read (check `status(out).complete` first). With `verify`, only
     those whose shard's parts all match their commit's sha256."""
     store = Store(out, storage_options, retry)
-    found = survey(store, read_run(store, same_version=False)["shards"], verify)
-    return [
-        store.url_of(found.markers[shard]["parts"][kind]["name"]) for shard in sorted(found.markers)
-    ]
+    found = survey(store, read_run(store, same_version=False).shards, verify)
+    return [store.url_of(found.markers[shard].parts[kind].name) for shard in sorted(found.markers)]
 
 
 def clean(store: Store, found: _Survey, now: float) -> None:
     """Remove what no commit names and no running attempt may still write: the parts and files
     of crashed or failed attempts, and commits that name damaged parts (their shards run again)."""
     running = {
-        (shard, told["attempt"]) for shard, attempts in found.attempts.items()
+        (shard, told.attempt) for shard, attempts in found.attempts.items()
         for told in attempts if alive(told, now)
     }  # fmt: skip
-    kept = running | {(shard, marker["attempt"]) for shard, marker in found.markers.items()}
+    kept = running | {(shard, marker.attempt) for shard, marker in found.markers.items()}
     for folder in (*layout.KINDS, layout.ATTEMPTS):
         for name in found.files[folder]:
             owner = layout.shard_and_attempt(name)
