@@ -103,7 +103,7 @@ def test_a_write_that_fails_fails_the_attempt_whole(source):
     FAULTS.append(Fault("open:w", "data/part-00001", 1000, ConnectionError("broken pipe")))
     with pytest.raises(Unavailable):
         batch.run([f"{source}/src"], f"{source}/out", 2, jobs=1, retry=NOW)
-    assert batch.status(f"{source}/out").shards_in(batch.State.FAILED) == [1]
+    assert batch.status(f"{source}/out").shards_in(batch.ShardState.FAILED) == [1]
     FAULTS.clear()
     assert batch.run([f"{source}/src"], f"{source}/out", 2, resume=True, jobs=1)[0] == 0
     assert data_of(f"{source}/out") == expected
@@ -132,7 +132,7 @@ def test_status_reads_listings_afresh(source):
     through memory://, which is the same store) must still be seen."""
     out = f"{source}/out"
     batch.prepare([f"{source}/src"], out, 2, parsing=Parsing(max_bytes=1 << 20))
-    assert batch.status(out).shards_in(batch.State.MISSING) == [0, 1]  # the listing is cached
+    assert batch.status(out).shards_in(batch.ShardState.MISSING) == [0, 1]  # the listing is cached
     batch.run_shard(out.replace("flaky://", "memory://"), 0)
     batch.run_shard(out.replace("flaky://", "memory://"), 1)
     assert batch.status(out).complete
@@ -278,8 +278,8 @@ def test_sigterm_to_the_process_group_then_resume(tmp_path, jobs):
 def test_a_kill_between_parts_and_marker_then_resume(tmp_path):
     first, left = _interrupted_then_resumed(tmp_path, "shard-parts-written", "1")
     assert first.returncode == -signal.SIGKILL
-    assert left.states[0] is batch.State.STALE  # its process is gone: no heartbeat will come
-    assert left.shards_in(batch.State.MISSING) == [1, 2, 3]
+    assert left.states[0] is batch.ShardState.STALE  # its process is gone: no heartbeat will come
+    assert left.shards_in(batch.ShardState.MISSING) == [1, 2, 3]
 
 
 def test_a_damaged_commit_is_not_trusted(tmp_path):
@@ -289,14 +289,14 @@ def test_a_damaged_commit_is_not_trusted(tmp_path):
     [part] = (out / "data").iterdir()
     part.write_bytes(part.read_bytes()[:-5])  # truncated by something else
     found = batch.status(str(out))
-    assert found.states == [batch.State.FAILED] and "another size" in found.why[0]
+    assert found.states == [batch.ShardState.FAILED] and "another size" in found.why[0]
     assert batch.run([golden], str(out), 1, resume=True)[0] == 0
     assert data_of(out) == newsclean("parse", golden).stdout
     marker = out / "_done" / "part-00000-of-00001.json"
     marker.write_bytes(marker.read_bytes()[:10])  # cut mid-write, where writes are not atomic
     (out / "_attempts" / "part-00000-of-00001.0123456789abcdef.json").write_bytes(b'{"sha')
     found = batch.status(str(out))
-    assert found.states == [batch.State.FAILED] and found.why[0] == "its commit is unreadable"
+    assert found.states == [batch.ShardState.FAILED] and found.why[0] == "its commit is unreadable"
     assert batch.run([golden], str(out), 1, resume=True)[0] == 0  # the stale attempt removed
     assert data_of(out) == newsclean("parse", golden).stdout
     assert files_in(out / "_attempts") == []
@@ -395,7 +395,7 @@ def test_a_store_that_misreads_a_range_fails_the_shard_uncommitted(source, monke
     )
     with pytest.raises(Unavailable, match="asked for bytes"):
         batch.run_shard(out, 1, retry=NOW)
-    assert batch.status(out).states[1] is batch.State.FAILED
+    assert batch.status(out).states[1] is batch.ShardState.FAILED
     assert batch.committed_parts(out) == []
 
 
@@ -471,8 +471,12 @@ def test_any_marker_or_attempt_file_gives_a_status_not_a_traceback(tmp_path_fact
         (out / folder).mkdir(exist_ok=True)
         (out / folder / name).write_bytes(content)
     found = batch.status(str(out))
-    assert found.states[0] in (batch.State.DONE, batch.State.FAILED)
-    assert found.states[1] in (batch.State.RUNNING, batch.State.FAILED, batch.State.STALE)
+    assert found.states[0] in (batch.ShardState.DONE, batch.ShardState.FAILED)
+    assert found.states[1] in (
+        batch.ShardState.RUNNING,
+        batch.ShardState.FAILED,
+        batch.ShardState.STALE,
+    )
 
 
 def test_an_unreachable_scheduler_is_one_line_69_and_leaves_out_untouched(tmp_path):

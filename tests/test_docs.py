@@ -249,3 +249,12 @@ def test_the_loading_examples_run(loadable, line, code):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=loadable
     )
     assert result.returncode == 0, f"docs/loading.md:{line}\n{result.stderr}"
+
+
+@pytest.mark.parametrize("module", ["newsclean.core.parse"])
+def test_the_examples_in_docstrings_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted and not result.failed

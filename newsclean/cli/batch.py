@@ -190,7 +190,7 @@ def batch_run(
         summary_to = target("--summary-json", summary_json) if summary_json else None
         log = ShardLog(env.stderr, shards, log_interval(quiet, log_every), log_format == "json")
         try:
-            status, found = run(
+            status, totals = run(
                 sources,
                 out,
                 shards,
@@ -213,15 +213,15 @@ def batch_run(
         except KeyboardInterrupt:
             _summarise(summary_to, env, out, log, ExitStatus.INTERRUPTED, "interrupted")
             raise
-        totals = _totals(found)
-        _summarise(summary_to, env, out, log, status, None, totals)
+        counts = _totals(totals)
+        _summarise(summary_to, env, out, log, status, None, counts)
         if not quiet:
             if log_format == "json":
-                typer.echo(orjson.dumps({"event": "summary", **totals}).decode(), err=True)
+                typer.echo(orjson.dumps({"event": "summary", **counts}).decode(), err=True)
             else:
                 typer.echo(
-                    f"newsclean: {found.done}/{found.shards} shards done, {found.inputs:,} inputs, "
-                    f"{found.records:,} records, {found.rejected:,} rejected ({found.error_rate:.2%})",
+                    f"newsclean: {totals.done}/{totals.shards} shards done, {totals.inputs:,} inputs, "
+                    f"{totals.records:,} records, {totals.rejected:,} rejected ({totals.error_rate:.2%})",
                     err=True,
                 )
         return status
@@ -229,11 +229,11 @@ def batch_run(
     run_command(go)
 
 
-def _totals(found: Totals) -> dict[str, Any]:
+def _totals(totals: Totals) -> dict[str, Any]:
     return {
-        "shards": found.shards, "done": found.done, "inputs": found.inputs,
-        "records": found.records, "rejected": found.rejected,
-        "error_rate": round(found.error_rate, 6),
+        "shards": totals.shards, "done": totals.done, "inputs": totals.inputs,
+        "records": totals.records, "rejected": totals.rejected,
+        "error_rate": round(totals.error_rate, 6),
     }  # fmt: skip
 
 
@@ -277,13 +277,13 @@ def batch_status(
     from ..run.batch import run_status
 
     def go() -> int:
-        found = run_status(out, storage_options(storage_option), verify=verify)
-        report = found.report()
+        batch_status = run_status(out, storage_options(storage_option), verify=verify)
+        report = batch_status.report()
         if as_json:
             print_report(Environment(), report)
         else:
             write_report(Environment().stdout, status_lines(out, report).encode())
-        return found.exit_status
+        return batch_status.exit_status
 
     run_command(go)
 
@@ -309,15 +309,15 @@ def batch_parts(
     def go() -> int:
         env = Environment()
         kind = "errors" if errors else "data"
-        found = run_parts(out, kind, storage_options(storage_option), verify=verify)
-        listed = "".join(f"{part}\n" for part in found.parts)
+        committed = run_parts(out, kind, storage_options(storage_option), verify=verify)
+        listed = "".join(f"{part}\n" for part in committed.parts)
         write_report(env.stdout, listed.encode("utf-8", "surrogateescape"))
-        if not found.status.complete:
-            totals = found.status.totals
+        if not committed.status.complete:
+            totals = committed.status.totals
             env.stderr.write(
                 f"newsclean: {totals.done}/{totals.shards} shards done: the list lacks the others\n"
             )
-        return found.status.exit_status
+        return committed.status.exit_status
 
     run_command(go)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -176,16 +177,23 @@ StorageOptions = Annotated[
 ]
 
 
-def glob_pattern(text: str) -> str:
-    """A --glob or --exclude pattern, checked (`*.txt`, `2016/**/*.txt`)."""
+def _checked(text: str, check: Callable[[str], object], says: str | None = None) -> str:
+    """`text`, once `check` takes it; the library's UsageError made a bad value of the option
+    being read (saying `says`, else what the library said)."""
     from ..exits import UsageError
-    from ..io.patterns import FileFilter
 
     try:
-        FileFilter.of([text])
+        check(text)
     except UsageError as error:
-        raise typer.BadParameter(str(error)) from None
+        raise typer.BadParameter(says or str(error)) from None
     return text
+
+
+def glob_pattern(text: str) -> str:
+    """A --glob or --exclude pattern, checked (`*.txt`, `2016/**/*.txt`)."""
+    from ..io.patterns import FileFilter
+
+    return _checked(text, lambda pattern: FileFilter.of([pattern]))
 
 
 Globs = Annotated[
@@ -212,14 +220,9 @@ Excludes = Annotated[
 
 def zone(name: str) -> str:
     """A time zone's name, checked (`Europe/London`)."""
-    from ..exits import UsageError
     from ..run.settings import time_zone
 
-    try:
-        time_zone(name)
-    except UsageError:
-        raise typer.BadParameter(f"{name!r}: no such time zone") from None
-    return name
+    return _checked(name, time_zone, f"{name!r}: no such time zone")
 
 
 # Options whose values are converted where they are defined: a bad one is one line that names

@@ -51,11 +51,11 @@ class Decolourer:
         self.colours = False
         self._held = b""
 
-    def feed(self, chunk: bytes, at_end: bool) -> bytes:
+    def feed(self, chunk: bytes, final: bool) -> bytes:
         chunk, self._held = self._held + chunk, b""
         if b"\x1b" not in chunk:
             return chunk
-        if not at_end:
+        if not final:
             cut = self._cut(chunk)
             chunk, self._held = chunk[:cut], chunk[cut:]
         if self.colours:

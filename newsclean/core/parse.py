@@ -1,9 +1,12 @@
-"""The pure core: bytes in, records out. No file system, no printing, no global state.
+r"""The pure core: bytes in, records out. No file system, no printing, no global state.
 
     >>> from newsclean import parse_bytes
-    >>> [record] = parse_bytes(open("examples/dumps/clean.txt", "rb").read(), "clean.txt")
-    >>> record["headline"], record["published"], record["payload"]["ok"]
-    ('Ivanovic seals Canberra victory', '2005-07-01T19:16:38', True)
+    >>> dump = (b"Rain floods the valley\n\nRain floods the valley\n"
+    ...         b"Tue Oct 25, 2016 21:36:02\n\nThe river rose overnight.\n"
+    ...         b'string(2) "[]"\n')
+    >>> [record] = parse_bytes(dump, "rain.txt")
+    >>> record["headline"], record["published"], record["body"], record["payload"]["ok"]
+    ('Rain floods the valley', '2016-10-25T21:36:02', ['The river rose overnight.'], True)
 
 `parse_input` also says why an input gives no record at all (a `Rejection`); `parse_bytes`
 returns only the records. Neither raises, whatever the bytes.

@@ -57,26 +57,26 @@ class _Stop(Exception):
 
 
 def read_any(
-    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, settled: bool = False
+    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, paused: bool = False
 ) -> DumpedValue | None:
     """The payload at `pos`, whoever printed it (see `vardump.read_payload` for the arguments)."""
     first = bytes(buf[pos : pos + 2])
     if first not in (b"a:", b"s:", b"ar") and first[:1] not in _OTHER_FIRST_BYTES:
-        return read_payload(buf, pos, ends, final, settled)  # var_dump's, nearly always
-    at_end = final or settled  # a paused live stream: what has arrived is all there is
+        return read_payload(buf, pos, ends, final, paused)  # var_dump's, nearly always
+    complete = final or paused  # a paused live stream: what has arrived is all there is
     if head := _SERIALIZED.match(buf, pos):
         reader = _Unserializer(buf)
         declared = int(head[0][2:-2])
-        return _ended(_read(reader, lambda: reader.value(pos, 0), "serialize", declared), at_end)
+        return _ended(_read(reader, lambda: reader.value(pos, 0), "serialize", declared), complete)
     if _EXPORTED.match(buf, pos):
         exported = _Exported(buf)
-        return _ended(_read(exported, lambda: exported.value(pos, 0), "var_export"), at_end)
+        return _ended(_read(exported, lambda: exported.value(pos, 0), "var_export"), complete)
     if _ECHOED.match(buf, pos):
-        return _read_echoed(buf, pos, at_end, ends)
+        return _read_echoed(buf, pos, complete, ends)
     if head := _PRINTED.match(buf, pos):
         printed = _Printed(buf)
-        return _ended(_read(printed, lambda: printed.array(head, 0), "print_r"), at_end)
-    return read_payload(buf, pos, ends, final, settled)
+        return _ended(_read(printed, lambda: printed.array(head, 0), "print_r"), complete)
+    return read_payload(buf, pos, ends, final, paused)
 
 
 def _read(

@@ -62,34 +62,34 @@ def next_dump(
     buf: Buffer,
     pos: int,
     final: bool = True,
-    settled: bool = False,
+    paused: bool = False,
     searches: Searches | None = None,
 ) -> DumpSpan | None:
     """The dump at or after `pos`; None when none is left or (not final) more input is needed.
 
-    `settled`: a live stream paused, and what has arrived counts as all there is when it comes
+    `paused`: a live stream paused, and what has arrived counts as all there is when it comes
     to telling whether a complete value ends its dump (else a dump would wait for the next).
     `searches`: the same for every call on one buffer, so that its bytes are searched once."""
-    return _Cutter(buf, final, settled, searches or Searches()).next_dump(pos)
+    return _Cutter(buf, final, paused, searches or Searches()).next_dump(pos)
 
 
 class _Cutter:
     """One call's reading of a buffer: where the dump at a position ends."""
 
-    def __init__(self, buf: Buffer, final: bool, settled: bool, searches: Searches) -> None:
+    def __init__(self, buf: Buffer, final: bool, paused: bool, searches: Searches) -> None:
         self.buf = buf
         self.final = final
-        self.settled = settled
+        self.paused = paused
         self.searches = searches
 
     def next_dump(self, pos: int) -> DumpSpan | None:
-        buf, final, settled = self.buf, self.final, self.settled
+        buf, final, paused = self.buf, self.final, self.paused
         start = skip_blank(buf, pos)
         if start >= len(buf):
             return None
         # PHP's messages before the headline are the dump's (its record names them), but its
         # own text, where the header and payload are sought, begins after them.
-        own, _ = skip_gap(buf, start, final or settled)
+        own, _ = skip_gap(buf, start, final or paused)
         if own >= len(buf):
             return None  # nothing but PHP's messages (or more input is needed)
         found = self.first_payload(own)
@@ -105,8 +105,8 @@ class _Cutter:
             return DumpSpan(start, len(buf)) if final else None
         end = max(line_end(buf, value.end), payload_start + 1)
         # PHP's messages after the payload are its dump's too, not the start of another.
-        end = max(end, skip_gap(buf, end, final or settled)[1])
-        if not (final or settled) and end == len(buf) and buf[end - 1 : end] != b"\n":
+        end = max(end, skip_gap(buf, end, final or paused)[1])
+        if not (final or paused) and end == len(buf) and buf[end - 1 : end] != b"\n":
             return None  # its line end (or a CRLF's LF) may still be on its way; at a live
             # stream's pause, a dump complete up to its last byte ends there
         return DumpSpan(start, end, payload_start, value)
@@ -128,7 +128,7 @@ class _Cutter:
                     return first  # an earlier dump's search learnt the rest: no value ends a dump
                 if headers.next_header(buf, start, match.start()) is not None:
                     return first  # a new dump begins before this value: it is not this dump's
-            value = read_any(buf, match.start(), boundaries, final, self.settled)
+            value = read_any(buf, match.start(), boundaries, final, self.paused)
             if value is None:
                 return None
             if value is not NOT_A_PAYLOAD:
@@ -146,7 +146,7 @@ class _Cutter:
         # A value followed by text that begins no dump is body text (an article about PHP),
         # unless no other comes before the next dump: then it is the payload, followed by junk.
         if (
-            not (final or self.settled)
+            not (final or self.paused)
             and searches.headers.next_header(buf, start, len(buf), False) is None
         ):
             return None  # another value may still come
@@ -154,7 +154,7 @@ class _Cutter:
 
     def ends_dump(self, value: DumpedValue) -> bool | None:
         """Whether the input's end or a new dump follows `value` (None: more input needed)."""
-        buf, final = self.buf, self.final or self.settled
+        buf, final = self.buf, self.final or self.paused
         following, _ = skip_gap(buf, line_end(buf, value.end), final)
         if following >= len(buf):
             return True if final else None
@@ -179,12 +179,12 @@ class StreamSplitter:
         self._sniffed = False
         self._searches = Searches()
 
-    def feed(self, chunk: bytes, at_end: bool, paused: bool = False) -> list[tuple[int, bytes]]:
-        """The dumps completed by `chunk` (`at_end`: the stream ended after it; `paused`: a live
-        stream has nothing more for now, see `next_dump`'s `settled`)."""
-        chunk = self._colours.feed(chunk, at_end)
+    def feed(self, chunk: bytes, final: bool, paused: bool = False) -> list[tuple[int, bytes]]:
+        """The dumps completed by `chunk` (`final`: the stream ended after it; `paused`: a live
+        stream has nothing more for now: see `next_dump`)."""
+        chunk = self._colours.feed(chunk, final)
         chunk, self._held_cr = self._held_cr + chunk, b""
-        if chunk.endswith(b"\r") and not at_end:
+        if chunk.endswith(b"\r") and not final:
             chunk, self._held_cr = chunk[:-1], b"\r"  # a CRLF may be split across reads
         raw = self._raw
         if self._scan is None and (b"\r" in chunk or b"\0" in chunk):
@@ -194,13 +194,13 @@ class StreamSplitter:
             self._scan += lf_lines(chunk)
         # Nothing comes out before the stream's head says it is text, as a file's would (a live
         # stream that pauses is judged on the head it has).
-        if not self._sniffed and (self._sniff(chunk, at_end or paused) or not self._sniffed):
+        if not self._sniffed and (self._sniff(chunk, final or paused) or not self._sniffed):
             return []
         lines = raw if self._scan is None else self._scan
         dumps, pos = [], 0
         while (
             span := next_dump(
-                lines, pos, at_end or len(lines) - pos > self.max_bytes, paused, self._searches
+                lines, pos, final or len(lines) - pos > self.max_bytes, paused, self._searches
             )
         ) is not None:
             dumps.append((self._base + span.start, bytes(raw[span.start : span.end])))
@@ -213,11 +213,11 @@ class StreamSplitter:
         self._searches.shift(pos)
         return dumps
 
-    def _sniff(self, chunk: bytes, at_end: bool) -> bool:
+    def _sniff(self, chunk: bytes, final: bool) -> bool:
         """Whether the stream's head, once whole, says it is no text (then `rejected` says why).
         Only whole: in a part of it, a NUL may begin a zero-filled gap or UTF-16 text alike."""
         self._head += chunk[: SNIFF_BYTES - len(self._head)]
-        complete = len(self._head) == SNIFF_BYTES or at_end
+        complete = len(self._head) == SNIFF_BYTES or final
         reason = sniff(bytes(self._head)) if complete else None
         self._sniffed = complete
         if reason is not None and reason[0] == NOT_TEXT:

@@ -159,13 +159,13 @@ _FIRST_NON_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 class _Reader:
-    def __init__(self, buf: Buffer, ends: DumpEnds, final: bool, settled: bool = False) -> None:
+    def __init__(self, buf: Buffer, ends: DumpEnds, final: bool, paused: bool = False) -> None:
         self.buf = buf
         self.ends = ends
         self.final = final
         # A live stream paused: a value complete up to the last byte that has arrived ends
         # there (most dumps have no final newline); a value still incomplete waits as before.
-        self.settled = settled
+        self.paused = paused
         self.mismatch = False
         self.truncated = False
         self.display_cuts = 0  # values inside the payload that Xdebug's display limits cut
@@ -177,7 +177,7 @@ class _Reader:
 
     def at_line_end(self, pos: int) -> bool:
         if pos >= len(self.buf):
-            if not (self.final or self.settled):
+            if not (self.final or self.paused):
                 raise _NeedMore
             return True
         return self.buf[pos] in b"\r\n"
@@ -464,13 +464,13 @@ def _xdebug_cut(buf: Buffer, start: int, close: int) -> int | None:
 
 
 def read_payload(
-    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, settled: bool = False
+    buf: Buffer, pos: int, ends: DumpEnds, final: bool = True, paused: bool = False
 ) -> DumpedValue | None:
     """Read the payload starting at `pos` (where `payload_search` found one); None: more input
     needed. `ends` tells where a new dump begins: a string's closing quote may be followed
-    directly by the next dump's headline. `settled`: a live stream paused, and a value complete
+    directly by the next dump's headline. `paused`: a live stream paused, and a value complete
     at the buffer's end ends there."""
-    reader = _Reader(buf, ends, final, settled)
+    reader = _Reader(buf, ends, final, paused)
     if not VALUE_START.match(buf, pos) and (prefix := _XDEBUG.match(buf, pos)):
         pos = prefix.end()
     try:
@@ -485,7 +485,7 @@ def read_payload(
             if reader.refused_header_key and _damaged(reader):
                 # A key holding a dump header was refused, and the reading went wrong: read
                 # again allowing such keys, and keep that reading where its counts land.
-                again = _Reader(buf, ends, final, settled)
+                again = _Reader(buf, ends, final, paused)
                 again.header_keys = True
                 second = again.container(match, 0)
                 if not _damaged(again):

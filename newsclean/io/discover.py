@@ -233,10 +233,11 @@ def paths_from(listing: io.BufferedIOBase, nul: bool) -> Iterator[str]:
     while wait_readable(listing) and (chunk := listing.read1(_LIST_READ)):  # as it comes
         pending += chunk
         *complete, pending = pending.split(separator)
-        yield from (os.fsdecode(_strip_cr(path, nul)) for path in complete if path)
+        yield from (os.fsdecode(without_cr(path, nul)) for path in complete if path)
     if pending:
-        yield os.fsdecode(_strip_cr(pending, nul))
+        yield os.fsdecode(without_cr(pending, nul))
 
 
-def _strip_cr(path: bytes, nul: bool) -> bytes:
+def without_cr(path: bytes, nul: bool) -> bytes:
+    """A listed path without the CR of a CRLF line end (none in a NUL-separated list)."""
     return path[:-1] if not nul and path.endswith(b"\r") else path

@@ -36,6 +36,17 @@ def _stdout() -> BinaryIO:
     return _Closed() if sys.stdout is None else sys.stdout.buffer  # type: ignore[return-value]
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this host (another user's too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
 def _stderr() -> TextIO:
     return io.StringIO() if sys.stderr is None else sys.stderr
 

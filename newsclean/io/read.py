@@ -223,9 +223,9 @@ def stream_dumps(
 ) -> Iterator[tuple[list[tuple[int, bytes]], bool]]:
     """Dumps on a stream as (offset, bytes), in lists of those each read completed.
 
-    Each list comes with whether the stream is idle (the read was short): a caller should then
+    Each list comes with whether the stream is paused (the read was short): a caller should then
     flush what it holds, so that records of a slow producer come out at once. On a `live`
-    stream an idle pause also settles a dump whose complete payload waits only to see what
+    stream a pause also settles a dump whose complete payload waits only to see what
     follows it (a new dump, body text, or the newline most dumps lack: see `next_dump`), so a
     slow producer's record comes out at once; a producer that paused in the middle of a line
     right after a complete value (`NULL` of `NULL pointers`) would see it taken for a payload.
@@ -235,11 +235,11 @@ def stream_dumps(
     """
     read = _stream_reader(stream)
     splitter = StreamSplitter(max_bytes)
-    at_end = False
-    while not at_end:
+    final = False
+    while not final:
         chunk = read()
-        at_end, idle = not chunk, len(chunk) < _STREAM_READ
-        dumps = splitter.feed(chunk, at_end, paused=live and idle)
+        final, paused = not chunk, len(chunk) < _STREAM_READ
+        dumps = splitter.feed(chunk, final, paused=live and paused)
         if splitter.rejected is not None:
             raise StreamRejected(Rejection(STDIN, *splitter.rejected))
-        yield dumps, idle
+        yield dumps, paused

@@ -26,7 +26,7 @@ import select
 from typing import BinaryIO
 
 from ..exits import ExitStatus, NewscleanError, OutputError, UsageError
-from .environment import isatty
+from .environment import isatty, process_alive
 from .parquet import ParquetStream, is_parquet
 
 TEMP_SUFFIX = ".tmp"
@@ -233,20 +233,10 @@ def remove_stale_temps(path: str) -> list[str]:
         for entry in entries:
             pid = entry.name[len(prefix) : -len(TEMP_SUFFIX)]
             ours = entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)
-            if ours and pid.isdigit() and not _alive(int(pid)):
+            if ours and pid.isdigit() and not process_alive(int(pid)):
                 os.unlink(entry.path)
                 removed.append(entry.path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's live process
-    return True
 
 
 def publish(temp: str, final: str) -> None:

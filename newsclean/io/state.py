@@ -388,18 +388,18 @@ def _create(path: str) -> None:
 
 def _check_current(connection: sqlite3.Connection, path: str) -> None:
     """A state this version can read as it is (one to migrate is migrated by a real run)."""
-    meta = dict(connection.execute("SELECT key, value FROM meta"))
-    if meta.get("application") != APPLICATION:
-        raise UsageError(f"--state {path}: not a newsclean state file (a foreign database)")
-    if meta.get("schema_version") != str(SCHEMA_VERSION):
+    version = _schema_version(connection, path)
+    if version != SCHEMA_VERSION:
         raise OlderSchema(
-            f"--state {path}: schema {meta.get('schema_version')}, not {SCHEMA_VERSION}: a run "
-            "without --dry-run migrates it"
+            f"--state {path}: schema {version}, not {SCHEMA_VERSION}: a run without --dry-run "
+            "migrates it"
         )
     _check_tables(connection, path)
 
 
-def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
+def _schema_version(connection: sqlite3.Connection, path: str) -> int:
+    """The schema of a newsclean state this version can read or migrate; UsageError for any
+    other database, a damaged one, or one a newer newsclean made."""
     try:
         meta = dict(connection.execute("SELECT key, value FROM meta"))
     except sqlite3.OperationalError:
@@ -414,6 +414,11 @@ def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
         raise UsageError(f"--state {path}: made by a newer newsclean (schema {version}); upgrade")
     if version < 1:
         raise UsageError(f"--state {path}: damaged: schema version {version}")
+    return version
+
+
+def _check_and_migrate(connection: sqlite3.Connection, path: str) -> None:
+    version = _schema_version(connection, path)
     while version < SCHEMA_VERSION:
         bump = f"UPDATE meta SET value = '{version + 1}' WHERE key = 'schema_version'"
         _in_one_transaction(connection, f"{_MIGRATIONS[version]};{bump}", "state-migrating")

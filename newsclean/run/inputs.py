@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from ..core.record import DECOMPRESS_ERROR, EMPTY, Rejection
 from ..exits import UsageError
-from ..io.discover import count_inputs, discover, paths_from
+from ..io.discover import count_inputs, discover, paths_from, without_cr
 from ..io.environment import Environment
 from ..io.fingerprint import Fingerprint
 from ..io.paths import STDIN
@@ -58,8 +58,7 @@ def _list_slice(list_path: str, shard: int, shards: int, nul: bool) -> Iterator[
     finally:
         os.close(descriptor)
     for line in lines:
-        path = line[:-1] if not nul and line.endswith(b"\r") else line
-        if path:
+        if path := without_cr(line, nul):
             yield os.fsdecode(path)
 
 
@@ -98,14 +97,14 @@ def _stream_work(env: Environment, max_bytes: int) -> Iterator[Work]:
     """Dumps from stdin in batches, a FLUSH whenever the producer is slower than we are."""
     index = 0
     try:
-        for dumps, idle in stream_dumps(env.stdin, max_bytes):
+        for dumps, paused in stream_dumps(env.stdin, max_bytes):
             for start in range(0, len(dumps), _DUMPS_PER_BATCH):
                 chunk = dumps[start : start + _DUMPS_PER_BATCH]
                 yield DumpBatch(
                     [(index + i, offset, data) for i, (offset, data) in enumerate(chunk)]
                 )
                 index += len(chunk)
-            if idle:
+            if paused:
                 yield FLUSH
     except StreamRejected as rejected:
         yield Outcome(STDIN, rejection=rejected.rejection)

@@ -24,7 +24,7 @@ from ..io.outputs import STDOUT, Collision, RunOutputs, Target, check_distinct, 
 from ..io.paths import STDIN
 from .inputs import Candidate, input_count, input_paths, with_jobs, work_items
 from .outcome import Outcome, Tally, exit_status
-from .scheduler import FLUSH, Result, default_jobs, run
+from .scheduler import FLUSH, Result, default_jobs, in_order
 from .settings import ParseOptions
 from .summary import summary
 from .work import Settings
@@ -80,7 +80,7 @@ def outcomes(
     settings = Settings(
         parsing, state is not None, inputs.settled_before_ns(), inputs.files.file_filter()
     )
-    return _with_stdin_verdict(run(work, settings, jobs), parsing.max_bytes)
+    return _with_stdin_verdict(in_order(work, settings, jobs), parsing.max_bytes)
 
 
 def not_outputs(

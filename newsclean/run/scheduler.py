@@ -172,7 +172,7 @@ def _in_pool(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[R
         raise NewscleanError("a worker process died; no output was committed") from None
 
 
-def run(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[Result, None, None]:
+def in_order(work: Iterable[Work], settings: Settings, jobs: int) -> Generator[Result, None, None]:
     """Outcomes of `work` in its order (and each FLUSH once all before it are out)."""
     if jobs <= 1:
         return _in_process(work, settings)

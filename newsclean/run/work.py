@@ -116,24 +116,24 @@ def outcomes_of(
     and tells the state it was seen."""
     if not is_tar(data):
         return [parsed(shown, data, settings, seen)]
-    found = []
+    member_outcomes = []
     for name, content in members(shown, data, settings.parsing.max_bytes):
         member = name.partition(SEPARATOR)[2]
         if settings.member_filter is not None and not settings.member_filter.takes(member):
             continue
         if isinstance(content, Rejection):
-            found.append(Outcome(content.path, rejection=content))
+            member_outcomes.append(Outcome(content.path, rejection=content))
         else:
-            found.append(parsed(name, content, settings))
-    return [*found, Outcome(shown, seen=seen, inputs=0)]  # its bytes are its members'
+            member_outcomes.append(parsed(name, content, settings))
+    return [*member_outcomes, Outcome(shown, seen=seen, inputs=0)]  # its bytes are its members'
 
 
 def parsed(shown: str, data: bytes, settings: Settings, seen: Fingerprint | None = None) -> Outcome:
     """The outcome of an input's bytes: its records, serialised, or why it holds none."""
-    found = records_of(data, shown, settings.parsing.time_zone())
-    if isinstance(found, Rejection):
-        return Outcome(shown, size=len(data), rejection=found, seen=seen)
-    outcome = _serialised(shown, found, len(data), settings.track, seen)
+    records = records_of(data, shown, settings.parsing.time_zone())
+    if isinstance(records, Rejection):
+        return Outcome(shown, size=len(data), rejection=records, seen=seen)
+    outcome = _serialised(shown, records, len(data), settings.track, seen)
     if not outcome.dumplike:
         return Outcome(shown, size=len(data), rejection=not_a_dump(shown), seen=seen)
     return outcome
@@ -158,9 +158,9 @@ def process(
     outcomes: list[Outcome] = []
     output = 0
     for at, (path, fingerprint) in enumerate(zip(work.paths, known, strict=True)):
-        found = process_file(path, settings, fingerprint)
-        outcomes += found
-        output += sum(len(outcome.lines) for outcome in found)
+        file_outcomes = process_file(path, settings, fingerprint)
+        outcomes += file_outcomes
+        output += sum(len(outcome.lines) for outcome in file_outcomes)
         if output >= OUTPUT_BYTES and at + 1 < len(work.paths):
             return outcomes, FileBatch(work.paths[at + 1 :], known[at + 1 :])
     return outcomes, None

@@ -43,10 +43,18 @@ from .engines import (
 )
 from .layout import DATA, part_name
 from .shard import run_shard
-from .status import BatchStatus, State, Totals, clean, committed_parts, status, status_of
+from .status import (
+    BatchStatus,
+    ShardState,
+    Totals,
+    committed_parts,
+    remove_leftovers,
+    status,
+    status_of,
+)
 
 __all__ = [
-    "BatchStatus", "FileSelection", "Parsing", "Retry", "State", "Totals", "committed_parts",
+    "BatchStatus", "FileSelection", "Parsing", "Retry", "ShardState", "Totals", "committed_parts",
     "list_inputs", "part_name", "pending",
     "prepare", "run", "run_parts", "run_shard", "run_status", "status",
 ]  # fmt: skip
@@ -60,11 +68,11 @@ def list_inputs(sources: Iterable[str]) -> Iterator[str]:
 
 def pending(out: str, storage_options: dict[str, Any] | None = None) -> list[int]:
     """The shards of the batch in OUT that are neither done nor running."""
-    found = status(out, storage_options)
+    current = status(out, storage_options)
     return [
         shard
-        for shard, state in enumerate(found.states)
-        if state not in (State.DONE, State.RUNNING)
+        for shard, state in enumerate(current.states)
+        if state not in (ShardState.DONE, ShardState.RUNNING)
     ]
 
 
@@ -109,13 +117,13 @@ def _run(
     )  # fmt: skip
     # A resume reads every committed part back against its sha256: one changed in place
     # (same size) is found, its commit removed, and its shard run again.
-    before, found = status_of(store, described, verify=resume)
+    before, surveyed = status_of(store, described, verify=resume)
     if resume:
-        clean(store, found, time.time())
+        remove_leftovers(store, surveyed, time.time())
     todo = [
         shard
         for shard, state in enumerate(before.states)
-        if state not in (State.DONE, State.RUNNING)
+        if state not in (ShardState.DONE, ShardState.RUNNING)
     ]
     out = store.url
     if dask is not None:
@@ -128,20 +136,20 @@ def _run(
     return (ExitStatus.REJECTED if too_many else ExitStatus.OK), after.totals
 
 
-def _check_complete(found: BatchStatus, failures: Failures) -> None:
+def _check_complete(after: BatchStatus, failures: Failures) -> None:
     """Raise unless every shard has its marker, as read back from OUT."""
-    if found.complete:
+    if after.complete:
         return
-    shards = found.totals.shards
-    left = [shard for shard, state in enumerate(found.states) if state is not State.DONE]
-    reasons = {**found.why, **failures}
+    shards = after.totals.shards
+    left = [shard for shard, state in enumerate(after.states) if state is not ShardState.DONE]
+    reasons = {**after.why, **failures}
     told = "; ".join(
-        f"shard {shard} {found.states[shard].value}"
+        f"shard {shard} {after.states[shard].value}"
         + (f": {reasons[shard]}" if shard in reasons else "")
         for shard in left[:3]
     ) + ("; ..." if len(left) > 3 else "")
-    summary = f"{found.totals.done}/{shards} shards done ({told})"
-    if all(found.states[shard] is State.RUNNING for shard in left):
+    summary = f"{after.totals.done}/{shards} shards done ({told})"
+    if all(after.states[shard] is ShardState.RUNNING for shard in left):
         raise NewscleanError(
             f"{summary}: another attempt runs them; see `newsclean batch status`, and --resume "
             "once they stop", ExitStatus.STATE_LOCKED,
@@ -172,5 +180,5 @@ def run_parts(
 ) -> Parts:  # fmt: skip
     """The parts of `kind` that markers name (`verify`: only those that match their commit's
     sha256, read back)."""
-    found = status(absolute(out), storage_options, verify=verify)
-    return Parts(committed_parts(absolute(out), kind, storage_options, verify=verify), found)
+    current = status(absolute(out), storage_options, verify=verify)
+    return Parts(committed_parts(absolute(out), kind, storage_options, verify=verify), current)

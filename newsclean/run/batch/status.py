@@ -14,7 +14,6 @@ names: `committed_parts`.
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import time
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from ...exits import ExitStatus
+from ...io.environment import process_alive
 from ...io.retry import DEFAULT_RETRY, Retry
 from ...io.store import Store
 from . import layout
@@ -31,7 +31,7 @@ from .documents import FAILED, RUNNING, AttemptFile, Marker, RunDocument
 LEASE = 600.0  # seconds without a heartbeat (`shard.HEARTBEAT`) after which an attempt is stale
 
 
-class State(StrEnum):
+class ShardState(StrEnum):
     DONE = "done"
     RUNNING = "running"
     FAILED = "failed"
@@ -58,15 +58,15 @@ class BatchStatus:
     """Each shard's state, why the failed ones failed, and the totals of the done ones."""
 
     totals: Totals
-    states: list[State]
+    states: list[ShardState]
     why: dict[int, str] = field(default_factory=dict)
 
-    def shards_in(self, state: State) -> list[int]:
-        return [shard for shard, found in enumerate(self.states) if found is state]
+    def shards_in(self, state: ShardState) -> list[int]:
+        return [shard for shard, each in enumerate(self.states) if each is state]
 
     @property
     def complete(self) -> bool:
-        return all(state is State.DONE for state in self.states)
+        return all(state is ShardState.DONE for state in self.states)
 
     @property
     def exit_status(self) -> ExitStatus:
@@ -74,12 +74,12 @@ class BatchStatus:
         return ExitStatus.OK if self.complete else ExitStatus.REJECTED
 
     def report(self) -> dict[str, Any]:
-        found = self.totals
+        totals = self.totals
         return {
-            "shards": found.shards, **{state.value: self.shards_in(state) for state in State},
+            "shards": totals.shards, **{state.value: self.shards_in(state) for state in ShardState},
             "why": {str(shard): why for shard, why in sorted(self.why.items())},
-            "inputs": found.inputs, "records": found.records, "rejected": found.rejected,
-            "seconds": round(found.seconds, 3),
+            "inputs": totals.inputs, "records": totals.records, "rejected": totals.rejected,
+            "seconds": round(totals.seconds, 3),
         }  # fmt: skip
 
 
@@ -117,7 +117,7 @@ def survey(store: Store, shards: int, verify: bool = False) -> _Survey:
             markers[marker_shards[name]] = marker
     attempt_names = [
         f"{layout.ATTEMPTS}/{name}" for name in files[layout.ATTEMPTS]
-        if (found := layout.shard_and_attempt(name)) is not None and found[0] not in markers
+        if (owner := layout.shard_and_attempt(name)) is not None and owner[0] not in markers
     ]  # fmt: skip
     attempts: dict[int, list[AttemptFile]] = {}
     for name, content in (store.read_many(attempt_names) if attempt_names else {}).items():
@@ -154,50 +154,44 @@ def alive(told: AttemptFile, now: float) -> bool:
     if told.state != RUNNING:
         return False
     if told.host == socket.gethostname():
-        try:
-            os.kill(told.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # another user's process
-        return True
+        return process_alive(told.pid)
     return now - told.heartbeat < LEASE
 
 
-def _state(shard: int, found: _Survey, now: float) -> tuple[State, str | None]:
-    if shard in found.markers:
-        return State.DONE, None
-    if shard in found.damaged:
-        return State.FAILED, found.damaged[shard]
-    attempts = sorted(found.attempts.get(shard, []), key=lambda told: told.heartbeat)
+def _state(shard: int, surveyed: _Survey, now: float) -> tuple[ShardState, str | None]:
+    if shard in surveyed.markers:
+        return ShardState.DONE, None
+    if shard in surveyed.damaged:
+        return ShardState.FAILED, surveyed.damaged[shard]
+    attempts = sorted(surveyed.attempts.get(shard, []), key=lambda told: told.heartbeat)
     if any(alive(told, now) for told in attempts):
-        return State.RUNNING, None
+        return ShardState.RUNNING, None
     failed = [told for told in attempts if told.state == FAILED]
     if failed:
-        return State.FAILED, failed[-1].error
-    return (State.STALE, None) if attempts else (State.MISSING, None)
+        return ShardState.FAILED, failed[-1].error
+    return (ShardState.STALE, None) if attempts else (ShardState.MISSING, None)
 
 
 def status_of(
     store: Store, described: RunDocument, now: float | None = None, verify: bool = False
 ) -> tuple[BatchStatus, _Survey]:
     shards = described.shards
-    found = survey(store, shards, verify)
+    surveyed = survey(store, shards, verify)
     now = time.time() if now is None else now
     result = BatchStatus(Totals(shards=shards), [])
     for shard in range(shards):
-        state, why = _state(shard, found, now)
+        state, why = _state(shard, surveyed, now)
         result.states.append(state)
         if why is not None:
             result.why[shard] = why
-        if state is State.DONE:
-            stats = found.markers[shard].stats
+        if state is ShardState.DONE:
+            stats = surveyed.markers[shard].stats
             result.totals.inputs += stats.files
             result.totals.records += stats.records
             result.totals.rejected += stats.errors
             result.totals.seconds += stats.seconds
-    result.totals.done = len(found.markers)
-    return result, found
+    result.totals.done = len(surveyed.markers)
+    return result, surveyed
 
 
 def status(
@@ -218,22 +212,24 @@ def committed_parts(
     or URLs: all a reader should read (check `status(out).complete` first). With `verify`, only
     those whose shard's parts all match their commit's sha256."""
     store = Store(out, storage_options, retry)
-    found = survey(store, read_run(store, same_version=False).shards, verify)
-    return [store.url_of(found.markers[shard].parts[kind].name) for shard in sorted(found.markers)]
+    surveyed = survey(store, read_run(store, same_version=False).shards, verify)
+    return [
+        store.url_of(surveyed.markers[shard].parts[kind].name) for shard in sorted(surveyed.markers)
+    ]
 
 
-def clean(store: Store, found: _Survey, now: float) -> None:
+def remove_leftovers(store: Store, surveyed: _Survey, now: float) -> None:
     """Remove what no commit names and no running attempt may still write: the parts and files
     of crashed or failed attempts, and commits that name damaged parts (their shards run again)."""
     running = {
-        (shard, told.attempt) for shard, attempts in found.attempts.items()
+        (shard, told.attempt) for shard, attempts in surveyed.attempts.items()
         for told in attempts if alive(told, now)
     }  # fmt: skip
-    kept = running | {(shard, marker.attempt) for shard, marker in found.markers.items()}
+    kept = running | {(shard, marker.attempt) for shard, marker in surveyed.markers.items()}
     for folder in (*layout.KINDS, layout.ATTEMPTS):
-        for name in found.files[folder]:
+        for name in surveyed.files[folder]:
             owner = layout.shard_and_attempt(name)
             if owner is not None and owner not in kept:
                 store.remove(f"{folder}/{name}")
-    for shard in found.damaged:
-        store.remove(layout.marker_name(shard, found.shards))
+    for shard in surveyed.damaged:
+        store.remove(layout.marker_name(shard, surveyed.shards))
