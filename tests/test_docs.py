@@ -258,3 +258,18 @@ def test_the_examples_in_docstrings_run(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted and not result.failed
+
+
+def test_the_architecture_page_names_modules_that_exist_and_stays_short():
+    import re
+
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 60  # a page
+    named = re.findall(r"`((?:core|io|run|cli)/[\w/]*?)(?:\.py)?(?:\.(\w+))?`", text)
+    assert len(named) > 10
+    for path, attribute in named:
+        module = ROOT / "newsclean" / path.rstrip("/")
+        source = module.with_suffix(".py") if not module.is_dir() else module / "__init__.py"
+        assert source.exists(), path
+        if attribute:
+            assert re.search(rf"^(?:def|class) {attribute}\b", source.read_text(), re.M), attribute

@@ -199,8 +199,7 @@ class AtomicFile(StreamSink):
         """Make the temporary file durable (flushed, fsynced, closed), not yet in place."""
         try:
             self.finish_compressing()
-            self.stream.flush()
-            os.fsync(self.stream.fileno())
+            make_durable(self.stream)
             self.stream.close()
         except OSError as error:
             self.abort()
@@ -244,6 +243,13 @@ def publish(temp: str, final: str) -> None:
     publishing step of a run's commit and of a later run's recovery."""
     os.replace(temp, final)
     fsync_path(os.path.dirname(os.path.abspath(final)))
+
+
+def make_durable(file: BinaryIO) -> None:
+    """Flush an open file's bytes to the disk: the first step of every atomic write (the
+    rename that follows, `publish`, puts it in place)."""
+    file.flush()
+    os.fsync(file.fileno())
 
 
 def fsync_path(path: str) -> None:

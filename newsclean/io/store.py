@@ -18,7 +18,7 @@ from typing import IO, Any
 from ..exits import Interrupted
 from .paths import url_filesystem
 from .retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
-from .sinks import fsync_path
+from .sinks import fsync_path, make_durable
 
 
 class Store:
@@ -93,8 +93,7 @@ class Store:
         temporary = os.path.join(folder, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
         with open(temporary, "wb") as file:
             file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            make_durable(file)
         try:
             put(temporary, path)
         finally:
