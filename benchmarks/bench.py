@@ -22,14 +22,37 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "dump"
 EXAMPLES = ROOT / "examples" / "dumps"
 
-# The 20-line script a user would otherwise write: split on blank lines, fold white space with a
-# regex, json.loads the payload between the first quote and the last (wrong when N matters).
+# The minimal script a user writes first, the baseline of the speed targets: per file, read as
+# UTF-8, one regex for the payload, json.loads it, split the rest on blank lines, strip, dump.
+MINIMAL = r"""
+import json, os, re, sys
+
+PAYLOAD = re.compile(r'string\((\d+)\) "(.*)"\s*$', re.DOTALL)
+write = sys.stdout.write
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in sorted(names):
+        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as file:
+            text = file.read()
+        found = PAYLOAD.search(text)
+        related = None
+        if found:
+            try:
+                related = json.loads(found.group(2))
+            except ValueError:
+                pass
+            text = text[: found.start()]
+        blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
+        write(json.dumps({"file": name, "blocks": blocks, "related": related}) + "\n")
+"""
+
+# A second, a little more careful: it also folds white space with a regex (the naive row).
 NAIVE = r"""
 import json, os, re, sys
 
@@ -110,6 +133,7 @@ def compare(
     nc = newsclean()
     commands: dict[str, list[str] | str] = {
         "cat (floor)": f"find {folder} -type f -print0 | xargs -0 cat",
+        "minimal script": [sys.executable, "-c", MINIMAL, str(folder)],
         "naive script": [sys.executable, "-c", NAIVE, str(folder)],
         "newsclean -j 1": [*nc, "parse", "-q", "-j", "1", str(folder)],
         "newsclean": [*nc, "parse", "-q", str(folder)],
@@ -141,12 +165,45 @@ def compare(
             f"against {against}: -j 1 {medians['newsclean -j 1'] / medians['before -j 1']:.3f}x "
             f"its time, default jobs {medians['newsclean'] / medians['before']:.3f}x"
         )
-    naive = medians["naive script"]
-    print(
-        f"newsclean vs naive: {naive / medians['newsclean']:.2f}x faster; "
-        f"-j 1 vs naive: {naive / medians['newsclean -j 1']:.2f}x faster"
-    )
+    for baseline in ("minimal script", "naive script"):
+        print(
+            f"against the {baseline}: newsclean {medians[baseline] / medians['newsclean']:.2f}x "
+            f"faster, -j 1 {medians[baseline] / medians['newsclean -j 1']:.2f}x faster"
+        )
+    print(f"newsclean against cat: {medians['newsclean'] / floor:.2f}x its time")
     return medians
+
+
+def in_process(folder: Path, rounds: int) -> None:
+    """Microseconds a file, in this process, best of `rounds`: the parser alone over the files'
+    bytes held in memory, and a whole `-j 1` run (list, read, parse, hash, serialise, write to
+    /dev/null); their difference is the run's work around the parser."""
+    from newsclean import parse_input
+    from newsclean.io.environment import Environment
+    from newsclean.run.parse import run_parse
+    from newsclean.run.settings import Inputs, ParseOptions
+
+    paths = sorted(folder.rglob("*.txt"))
+    dumps = [path.read_bytes() for path in paths]
+    parser = min(
+        _timed(lambda: [parse_input(data, "bench") for data in dumps]) for _ in range(rounds)
+    )
+    options = ParseOptions(Inputs((str(folder),)), jobs=1)
+    with open(os.devnull, "wb") as devnull:
+        env = Environment(stdout=devnull)
+        whole = min(_timed(lambda: run_parse(options, env)) for _ in range(rounds))
+    each = 1e6 / len(dumps)
+    print(
+        f"\nin this process, {len(dumps):,} files, best of {rounds}: the parser alone "
+        f"{parser * each:.1f} us a file; a -j 1 run {whole * each:.1f} us a file, of which "
+        f"{(whole - parser) * each:.1f} us around the parser"
+    )
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 def stream(folder: Path, megabytes: int) -> None:
@@ -281,6 +338,7 @@ def main() -> None:
             outputs(folder, root, args.rounds)
             return
         compare(folder, size, args.files, args.rounds, args.against)
+        in_process(folder, args.rounds)
         if args.compare_only:
             return
         stream(root, args.stream_mb)

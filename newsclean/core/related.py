@@ -90,7 +90,7 @@ def media_of(pic: str) -> str | None:
 def _as_int(value: object) -> int:
     """An integer written as a JSON number or a string of decimal digits, in any script
     (`١٢٣` and `۱۲۳` are 123); ValueError otherwise."""
-    if type(value) is str:
+    if type(value) is str:  # the scraper's: the first test, as most are
         if value.isdecimal() and len(value) <= 18:
             return int(value)
         if value[:1] == "-" and value[1:].isdecimal() and len(value) <= 19:
@@ -120,7 +120,8 @@ def _strict(text: str | bytes, clean: Clean) -> list[RelatedItem] | JsonList[Rel
     """The items of `text` read as strict JSON; None if it is not a list of whole items. A long
     list is read in pieces: all the items at once as objects took 18 times their bytes.
     A piece that fails may be cut inside a title holding `},{`: then it is read whole."""
-    found = _strict_pieces(_pieces(text), clean)
+    short = len(text) <= _PIECE_CHARS  # most payloads: one piece
+    found = _strict_pieces([_decoded(text)] if short else _pieces(text), clean)
     if found is None and len(text) > _PIECE_CHARS:
         return _strict_pieces([_decoded(text)], clean)
     return found
@@ -130,6 +131,8 @@ def _strict_pieces(
     pieces: Iterable[str], clean: Clean
 ) -> list[RelatedItem] | JsonList[RelatedItem] | None:
     try:
+        if type(pieces) is list and len(pieces) == 1:  # most payloads: one piece
+            return json_list(_items_of(pieces[0], clean))
         return json_list(_strict_items(pieces, clean))
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
@@ -138,13 +141,17 @@ def _strict_pieces(
 def _strict_items(pieces: Iterable[str], clean: Clean) -> Iterator[RelatedItem]:
     """The items of each piece; ValueError for one that is not a list of whole items."""
     for piece in pieces:
-        parsed = orjson.loads(piece)
-        if type(parsed) is dict:  # json_encode of an array keyed by ids: its values, in order
-            parsed = list(parsed.values())
-        if type(parsed) is not list or not _each_field_once(piece, parsed):
-            raise ValueError(piece[:80])
-        for entry in parsed:
-            yield _item(entry, clean)
+        yield from _items_of(piece, clean)
+
+
+def _items_of(piece: str, clean: Clean) -> list[RelatedItem]:
+    """The items of one piece of strict JSON; ValueError when it is not a list of whole items."""
+    parsed = orjson.loads(piece)
+    if type(parsed) is dict:  # json_encode of an array keyed by ids: its values, in order
+        parsed = list(parsed.values())
+    if type(parsed) is not list or not _each_field_once(piece, parsed):
+        raise ValueError(piece[:80])
+    return [_item(entry, clean) for entry in parsed]
 
 
 def _pieces(text: str | bytes) -> Iterator[str]:
