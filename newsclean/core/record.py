@@ -141,7 +141,7 @@ _CHUNK = 4096  # values: a list longer than this is held as JSON
 
 def json_list(values: Iterable[T]) -> list[T] | JsonList[T]:
     """`values` as a list, or past _CHUNK of them, as a `JsonList`."""
-    if type(values) is list and len(values) <= _CHUNK:  # most lists: as they are
+    if type(values) is list and len(values) < _CHUNK:  # most lists: as they are
         return values
     chunks: list[bytes] = []
     current: list[T] = []
