@@ -62,16 +62,21 @@ def parsed(url: str) -> bytes:
 
 def test_failures_that_pass_are_retried_and_nothing_is_lost(source):
     expected = parsed(f"{source}/src")
+    # An input's one request among many fails ("cat"): it is read alone, and that read is
+    # retried while it fails ("open:r").
     FAULTS.extend([
+        Fault("cat", "0003.txt", 1, ConnectionError("Connection reset by peer")),
         Fault("open:r", "0003.txt", 2, ConnectionError("Connection reset by peer")),
+        Fault("cat", "0011.txt", 1, TimeoutError("read timed out")),
         Fault("open:r", "0011.txt", 1, TimeoutError("read timed out")),
+        Fault("cat", "0017.txt", 1, PermissionError("ExpiredToken")),
         Fault("open:r", "0017.txt", 2, PermissionError("ExpiredToken")),
         Fault("ls", "/src/2", 2, ConnectionError("EndpointConnectionError")),
         Fault("open:x", "_done", 1, ConnectionError("Connection reset by peer")),
     ])  # fmt: skip
     status, found = batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
     assert status == ExitStatus.OK and (found.done, found.inputs) == (3, 24)
-    assert [fault.times for fault in FAULTS] == [0] * 5  # every fault was met
+    assert [fault.times for fault in FAULTS] == [0] * 8  # every fault was met
     assert data_of(f"{source}/out") == expected
     assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
 
@@ -81,7 +86,7 @@ def test_failures_that_pass_are_retried_and_nothing_is_lost(source):
 )
 def test_an_input_that_stays_unreachable_fails_its_shard_uncommitted_until_resume(source, error):
     expected = parsed(f"{source}/src")
-    FAULTS.append(Fault("open:r", "0010.txt", 1000, error))
+    FAULTS.extend([Fault("cat", "0010.txt", 1000, error), Fault("open:r", "0010.txt", 1000, error)])
     with pytest.raises(Unavailable) as failed:
         batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
     assert failed.value.status == ExitStatus.UNAVAILABLE == 69

@@ -16,7 +16,6 @@ becomes click's `default_map`, which click reads last.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any, TypeAlias
 
 import typer
@@ -32,6 +31,8 @@ def load(ctx: Context, _: Parameter, path: str | None) -> str | None:
     """`--config`'s callback: the file's tables as the defaults of the commands below."""
     if not path:
         return path
+    import tomllib  # only when a file is given
+
     try:
         with open(path, "rb") as file:
             tables = tomllib.load(file)

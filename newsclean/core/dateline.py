@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import cache
 from typing import NamedTuple
 
 _MONTHS = {
@@ -75,10 +76,16 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 _NAMED = "|".join(name for name, hours in _ABBREVIATIONS.items() if hours is not None)
 _ZONE = rf"(?:\s*(?P<zone>Z|GMT|UTC|[+-]\d{{2}}:?\d{{2}}|(?:{_NAMED})\b))?"
-_LAYOUTS = [
-    re.compile(f"{date}(?:{separator}{_CLOCK})?{_ZONE}", re.IGNORECASE)
-    for date, separator in zip(_DATES, _TIME_SEPARATORS, strict=True)
-]
+
+
+@cache
+def _layouts() -> list[re.Pattern[str]]:
+    """The general layouts, compiled when a dateline first needs them (most are the scraper's,
+    read by slicing): a start that reads one dump does not pay for them."""
+    return [
+        re.compile(f"{date}(?:{separator}{_CLOCK})?{_ZONE}", re.IGNORECASE)
+        for date, separator in zip(_DATES, _TIME_SEPARATORS, strict=True)
+    ]
 
 
 def _line_pattern() -> re.Pattern[bytes]:
@@ -157,7 +164,7 @@ def parse_dateline(text: str, tz: tzinfo | None = None) -> Dateline | None:
 def parse_any_layout(text: str, tz: tzinfo | None = None) -> Dateline | None:
     """`parse_dateline` without the quick way for the scraper's own layout."""
     text = text.strip()
-    for layout in _LAYOUTS:
+    for layout in _layouts():
         if (match := layout.fullmatch(text)) is not None:
             return _dateline(match.groupdict(), tz)
     return None

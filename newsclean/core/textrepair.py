@@ -6,7 +6,6 @@ imported and called only when a character pair typical of mojibake is present.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from functools import cache
@@ -106,6 +105,8 @@ def to_text(raw: bytes) -> tuple[str, bool, bool]:
 
 
 def _unescape_entity(match: re.Match[str]) -> str:
+    import html  # only for text that holds an entity
+
     return html.unescape(match[0])
 
 

@@ -11,7 +11,6 @@ a compressed member is decompressed within the same bound.
 from __future__ import annotations
 
 import io
-import tarfile
 from collections.abc import Iterator
 
 from ..core.record import DECOMPRESS_ERROR, EMPTY, TOO_LARGE, Rejection
@@ -29,6 +28,8 @@ def is_tar(data: bytes) -> bool:
 def members(archive: str, data: bytes, max_bytes: int) -> Iterator[tuple[str, bytes | Rejection]]:
     """Each regular member of the tar `data` as (`ARCHIVE!MEMBER`, its bytes or why it has
     none); an archive that cannot be read further ends with a rejection of its own."""
+    import tarfile  # only for inputs that are archives
+
     seen = False
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:

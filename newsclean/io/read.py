@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from ..core.record import (
@@ -129,7 +129,70 @@ def _read_url(url: str, max_bytes: int, options: dict[str, Any] | None) -> bytes
         return Rejection(url, PERMISSION_DENIED, str(error) or "permission denied")
     except (OSError, UsageError) as error:
         return Rejection(url, READ_ERROR, str(error))
-    if len(raw) > max_bytes:
+    return _sized(raw, url, max_bytes)
+
+
+# Of URLs a listing found: how many are read at once, and how many bytes (their listed sizes).
+_IN_FLIGHT_FILES = 64
+_IN_FLIGHT_BYTES = 64 << 20
+
+
+def read_listed(
+    inputs: Iterable[tuple[str, int]], max_bytes: int, options: dict[str, Any] | None = None
+) -> Iterator[tuple[str, bytes | Rejection | None]]:
+    """Each input a listing found (its path and size), in order, with its bytes (or why it
+    gives none): a URL's with one request, many at once (fsspec's `cat_ranges`: concurrent on
+    object stores), no more than _IN_FLIGHT_BYTES of them; one larger than `max_bytes` unread.
+    None where the caller is to read it itself: a local path, a size the listing did not know
+    (or 0), or a request that failed (then read again, with its retries)."""
+    batch: list[tuple[str, int]] = []
+    in_flight = 0
+    for path, size in inputs:
+        fetched = is_url(path) and 0 < size <= max_bytes  # an empty one: S3 refuses its range
+        if batch and (not fetched or _scheme(path) != _scheme(batch[0][0])):
+            yield from _fetched(batch, max_bytes, options)
+            batch, in_flight = [], 0
+        if not fetched:
+            too_large = is_url(path) and size > max_bytes
+            yield (
+                path,
+                Rejection(path, TOO_LARGE, f"larger than {max_bytes} bytes") if too_large else None,
+            )
+            continue
+        batch.append((path, size))
+        in_flight += size
+        if len(batch) == _IN_FLIGHT_FILES or in_flight >= _IN_FLIGHT_BYTES:
+            yield from _fetched(batch, max_bytes, options)
+            batch, in_flight = [], 0
+    yield from _fetched(batch, max_bytes, options)
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0]
+
+
+def _fetched(
+    batch: list[tuple[str, int]], max_bytes: int, options: dict[str, Any] | None
+) -> Iterator[tuple[str, bytes | Rejection | None]]:
+    if not batch:
+        return
+    try:
+        fs, _ = url_filesystem(batch[0][0], options)
+        # From byte 0 on: a GET with an open range, where a plain one costs s3fs a HEAD first.
+        found = fs.cat_ranges([url_filesystem(url, options)[1] for url, _ in batch], 0, None)
+    except (OSError, UsageError, ValueError):  # each is read again, alone
+        found = [None] * len(batch)
+    for (url, _), content in zip(batch, found, strict=True):
+        if isinstance(content, bytes):
+            yield url, _sized(content, url, max_bytes)
+        elif isinstance(content, FileNotFoundError):
+            yield url, Rejection(url, NOT_FOUND, "no such file")
+        else:
+            yield url, None
+
+
+def _sized(raw: bytes, url: str, max_bytes: int) -> bytes | Rejection:
+    if len(raw) > max_bytes:  # grown since it was listed
         return Rejection(url, TOO_LARGE, f"larger than {max_bytes} bytes")
     return decompressed(raw, url, max_bytes)
 

@@ -87,8 +87,11 @@ def write(store: Store, name: str, listing: Listing) -> Written:
     return Written(count, size, digest.hexdigest())
 
 
-def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> list[str]:
-    """The inputs of shard `shard`: the lines of its slice of the manifest."""
+def shard_inputs(
+    store: Store, name: str, size: int, shard: int, shards: int
+) -> list[tuple[str, int]]:
+    """The inputs of shard `shard`, each with the size it was listed with (-1: unknown): the
+    lines of its slice of the manifest."""
 
     def read(start: int, end: int) -> bytes:
         try:
@@ -103,7 +106,15 @@ def shard_paths(store: Store, name: str, size: int, shard: int, shards: int) -> 
             )
         return data
 
-    return [path_of(line) for line in slice_lines(read, size, shard, shards)]
+    return [(path_of(line), _size_of(line)) for line in slice_lines(read, size, shard, shards)]
+
+
+def _size_of(line: bytes) -> int:
+    fields = line.split(b"\t")
+    try:
+        return int(fields[1])
+    except (IndexError, ValueError):
+        return -1
 
 
 def first_change(store: Store, name: str, listing: Listing) -> str | None:

@@ -24,7 +24,7 @@ from ...exits import Interrupted, NewscleanError
 from ...io.crashpoints import crash_point
 from ...io.parquet import ParquetStream
 from ...io.paths import is_url, shown_path
-from ...io.read import read_input
+from ...io.read import read_input, read_listed
 from ...io.retry import DEFAULT_RETRY, Retry, Unavailable, describe, retried
 from ...io.store import Store
 from ..outcome import Outcome
@@ -93,7 +93,10 @@ def _write_parts(
     members = layout.files_of(arguments).file_filter()
     settings = Settings(layout.parsing_of(arguments), member_filter=members)
     started = time.monotonic()
-    paths = manifest.shard_paths(store, described.manifest, described.manifest_size, shard, shards)
+    inputs = manifest.shard_inputs(
+        store, described.manifest, described.manifest_size, shard, shards
+    )
+    max_bytes = settings.parsing.max_bytes
     files = records = rejected = 0
     names = {kind: attempt.part(kind) for kind in layout.KINDS}
     with (
@@ -102,8 +105,8 @@ def _write_parts(
     ):
         data, errors = _Counted(data_stream), _Counted(errors_stream)
         with _records_writer(data, attempt.data_format) as writer:
-            for path in paths:
-                found = _outcomes(path, settings, options, retry)
+            for path, read in read_listed(inputs, max_bytes, options):
+                found = _outcomes(path, read, settings, options, retry)
                 files += 1
                 crash_point("shard-file", files)
                 for outcome in found:  # an archive's members, each
@@ -122,11 +125,13 @@ def _write_parts(
 
 
 def _outcomes(
-    path: str, settings: Settings, options: dict[str, Any] | None, retry: Retry
-) -> list[Outcome]:
-    data = retried(
+    path: str, read: bytes | Rejection | None, settings: Settings,
+    options: dict[str, Any] | None, retry: Retry,
+) -> list[Outcome]:  # fmt: skip
+    """The outcomes of one input, its bytes `read` already (None: read here, with retries)."""
+    data = read if read is not None else retried(
         lambda: _read(path, settings.parsing.max_bytes, options), shown_path(path), retry
-    )
+    )  # fmt: skip
     if isinstance(data, Rejection):
         return [Outcome(data.path, rejection=data)]
     return _guarded(shown_path(path), data, settings)
