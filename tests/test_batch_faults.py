@@ -81,6 +81,27 @@ def test_failures_that_pass_are_retried_and_nothing_is_lost(source):
     assert not {entry["code"] for entry in errors_of(f"{source}/out")} & INFRASTRUCTURE
 
 
+def test_an_input_on_object_storage_is_read_with_one_request(source, monkeypatch):
+    """The manifest knows each input is a file and its size: one GET each (`cat`), no
+    `isdir` listing nor HEAD (`info`) first; the records are those of a local run."""
+    from flaky import FlakyFileSystem
+
+    expected = parsed(f"{source}/src")
+    calls = []
+    real_fail = FlakyFileSystem._fail
+
+    def counted(self, operation, path):
+        calls.append((operation, path))
+        return real_fail(self, operation, path)
+
+    monkeypatch.setattr(FlakyFileSystem, "_fail", counted)
+    status, _ = batch.run([f"{source}/src"], f"{source}/out", 3, jobs=1, retry=NOW)
+    assert status == ExitStatus.OK and data_of(f"{source}/out") == expected
+    on_inputs = [call for call in calls if "/src/" in call[1] and call[1].endswith(".txt")]
+    assert {operation for operation, _ in on_inputs} == {"cat"}
+    assert len(on_inputs) == len(SAMPLE)  # one each
+
+
 @pytest.mark.parametrize(
     "error", [ConnectionError("Could not connect"), PermissionError("ExpiredToken: expired")]
 )
