@@ -52,6 +52,28 @@ for folder, _, names in os.walk(sys.argv[1]):
         write(json.dumps({"file": name, "blocks": blocks, "related": related}) + "\n")
 """
 
+# What no exact parser can beat in Python: read each file, find the payload, orjson.loads it,
+# orjson.dumps a line (no body, no check of anything).
+FLOOR = r"""
+import os, re, sys
+import orjson
+
+PAYLOAD = re.compile(rb'string\((\d+)\) "')
+write = sys.stdout.buffer.write
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in sorted(names):
+        with open(os.path.join(folder, name), "rb") as file:
+            data = file.read()
+        found = PAYLOAD.search(data)
+        related = None
+        if found:
+            try:
+                related = orjson.loads(data[found.end() : data.rfind(b'"')])
+            except orjson.JSONDecodeError:
+                pass
+        write(orjson.dumps({"file": name, "related": related}) + b"\n")
+"""
+
 # A second, a little more careful: it also folds white space with a regex (the naive row).
 NAIVE = r"""
 import json, os, re, sys
@@ -133,6 +155,7 @@ def compare(
     nc = newsclean()
     commands: dict[str, list[str] | str] = {
         "cat (floor)": f"find {folder} -type f -print0 | xargs -0 cat",
+        "floor script": [sys.executable, "-c", FLOOR, str(folder)],
         "minimal script": [sys.executable, "-c", MINIMAL, str(folder)],
         "naive script": [sys.executable, "-c", NAIVE, str(folder)],
         "newsclean -j 1": [*nc, "parse", "-q", "-j", "1", str(folder)],
