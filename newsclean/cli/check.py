@@ -68,14 +68,14 @@ def check(
     run_command(go)
 
 
-def report_table(found: dict[str, Any]) -> Any:
+def report_table(report: dict[str, Any]) -> Any:
     """The report as a rich table: one row per code, with its count and examples."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(
-        title=f"{counted(found['inputs'], 'input')}, {counted(found['records'], 'record')}, "
-        f"{found['records_with_warnings']:,} with warnings",
+        title=f"{counted(report['inputs'], 'input')}, {counted(report['records'], 'record')}, "
+        f"{report['records_with_warnings']:,} with warnings",
         title_justify="left",
         caption="FILE#K: the K-th article of FILE (newsclean show FILE --index K)",
         caption_justify="left",
@@ -85,9 +85,9 @@ def report_table(found: dict[str, Any]) -> Any:
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("examples", overflow="fold", ratio=1)
     for key, kind, style in (("rejected", "rejected", "red"), ("warnings", "warning", "yellow")):
-        for code, entry in found[key].items():
+        for code, entry in report[key].items():
             examples = Text("\n".join(printable(path) for path in entry["examples"]))
             table.add_row(Text(kind, style), Text(code, style), f"{entry['count']:,}", examples)
-    if not found["rejected"] and not found["warnings"]:
+    if not report["rejected"] and not report["warnings"]:
         table.add_row("", Text("all clean", "green"), "", "")
     return table

@@ -50,19 +50,19 @@ def _defaults(
     """`table` as click's default_map of `command`: option names become parameter names, and a
     subcommand's table its own map. Anything else is an error, said before anything runs."""
     where = f"{path} [{section}]" if section else path
-    found: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
     for key, value in table.items():
         group = getattr(command, "get_command", None)
         if group is not None and (sub := group(ctx, key)) is not None:
             if not isinstance(value, dict):
                 raise typer.BadParameter(f"{where}: {key} is a command: give it a [table]")
-            found[key] = _defaults(ctx, sub, value, path, f"{section}.{key}".lstrip("."))
+            defaults[key] = _defaults(ctx, sub, value, path, f"{section}.{key}".lstrip("."))
             continue
         name = _parameter(command, key)
         if name is None:
             raise typer.BadParameter(f"{where}: {key} is no option of this command")
-        found[name] = value
-    return found
+        defaults[name] = value
+    return defaults
 
 
 def _parameter(command: Command, key: str) -> str | None:

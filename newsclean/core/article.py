@@ -84,31 +84,31 @@ def _paragraphs(blocks: Iterable[str]) -> Iterator[str]:
 
 def _read_dateline(article: Article, lines: list[str], slot: int, tz: tzinfo | None) -> int:
     """Fill in the dateline from the line after the headline(s); return where the body starts."""
-    found = _next_filled(lines, slot)
-    if found is None:
+    filled = _next_filled(lines, slot)
+    if filled is None:
         article.warnings.add(record.DATELINE_MISSING)
         return slot
-    candidate = clean(lines[found])
+    candidate = clean(lines[filled])
     parsed = parse_dateline(candidate, tz)
     if parsed is not None:
         article.dateline, article.when = candidate, parsed
         if not parsed.weekday_ok:
             article.warnings.add(record.WEEKDAY_MISMATCH)
-        return found + 1
-    if found == slot and looks_like_dateline(candidate):
+        return filled + 1
+    if filled == slot and looks_like_dateline(candidate):
         article.dateline = candidate
         article.warnings.add(record.DATELINE_UNPARSED)
-        return found + 1
+        return filled + 1
     article.warnings.add(record.DATELINE_MISSING)
     return slot
 
 
 def read_article(text: str, tz: tzinfo | None = None) -> Article:
     """Headline, dateline and body of a dump's text (LF line ends, before the payload)."""
-    found = _scraper_header(text, tz)
-    if found is None:
+    header = _scraper_header(text, tz)
+    if header is None:
         return by_lines(text, tz)
-    article, body_at = found
+    article, body_at = header
     article.body = json_list(_paragraphs(_blocks(text, body_at)))
     return article
 
@@ -117,12 +117,12 @@ def by_lines(text: str, tz: tzinfo | None = None) -> Article:
     """`read_article` for any layout: line by line. The header is in the first lines; the rest
     stays whole."""
     lines = text.split("\n", _HEADER_LINES)
-    found = _read_header(lines, tz, whole=len(lines) <= _HEADER_LINES)
-    if found is None:  # a header spread over more lines than that
+    header = _read_header(lines, tz, whole=len(lines) <= _HEADER_LINES)
+    if header is None:  # a header spread over more lines than that
         lines = text.split("\n")
-        found = _read_header(lines, tz, whole=True)
-    assert found is not None  # every line is there: the header cannot reach past them
-    article, body_start = found
+        header = _read_header(lines, tz, whole=True)
+    assert header is not None  # every line is there: the header cannot reach past them
+    article, body_start = header
     body_at = sum(len(line) + 1 for line in lines[:body_start])
     del lines  # the rest of the text, in one piece: not held while the body is read
     article.body = json_list(_paragraphs(_blocks(text, body_at)))

@@ -82,16 +82,16 @@ def without_blocks(text: bytes) -> tuple[bytes, bool]:
     """`text` without the diagnostic blocks in it, and whether there were any."""
     if _EVERY_BLOCK_HOLDS not in text:  # nearly every dump: one quick look
         return text, False
-    kept, at, found = [], 0, False
+    kept, at, any_block = [], 0, False
     for start in _MESSAGE_START.finditer(text):
         if start.start() < at:
             continue
         end = block_end(text, start.start())
         if end is not None:
             kept.append(text[at : start.start()])
-            at, found = end, True
+            at, any_block = end, True
     kept.append(text[at:])
-    return b"".join(kept), found
+    return b"".join(kept), any_block
 
 
 def may_hold_a_block(buf: Buffer, start: int, end: int) -> bool:

@@ -181,8 +181,8 @@ def records_of(
     list (of paragraphs or related items) is a `record.JsonList` here: `record.json_line` writes
     the records."""
     data = without_colours(data)
-    if found := sniff(data):
-        return Rejection(path, *found)
+    if reason := sniff(data):
+        return Rejection(path, *reason)
     return _records(data, path, tz)
 
 
@@ -192,21 +192,21 @@ def _records(data: bytes, path: str, tz: tzinfo | None) -> Iterator[Record]:
     while (span := next_dump(scan, pos, searches=searches)) is not None:
         source = (path, index, span.start)
         if span.start == 0 and span.end == len(data):  # one dump: the input is its bytes
-            found = _record(data, scan, span, source, tz)
+            one = _record(data, scan, span, source, tz)
         else:  # a dump's record depends on its own bytes only, as when a stream cuts it
-            found = _dump_record(data[span.start : span.end], source, tz)
+            one = _dump_record(data[span.start : span.end], source, tz)
         pos, index = span.end, index + 1
         del span  # it holds the payload's bytes: not kept while the caller writes the record
-        yield found
-        del found  # nor the record while the next one is read
+        yield one
+        del one  # nor the record while the next one is read
 
 
 def parse_input(data: bytes, path: str = "-", tz: tzinfo | None = None) -> Parsed:
     """Every dump in `data` as a record, or the reason `data` holds none. Never raises."""
-    found = records_of(data, path, tz)
-    if isinstance(found, Rejection):
-        return Parsed(rejection=found)
-    records = [listed(found_record) for found_record in found]
+    records_or_reason = records_of(data, path, tz)
+    if isinstance(records_or_reason, Rejection):
+        return Parsed(rejection=records_or_reason)
+    records = [listed(one) for one in records_or_reason]
     if not any(map(looks_like_a_dump, records)):
         return Parsed(rejection=not_a_dump(path))
     return Parsed(records)

@@ -179,24 +179,24 @@ class Record(TypedDict):
     warnings: list[str]
 
 
-def listed(found: Record) -> Record:
-    """`found` with its lists as plain lists: the library's records are plain data."""
-    if isinstance(found["body"], JsonList):
-        found["body"] = list(found["body"])
-    if isinstance(found["related"], JsonList):
-        found["related"] = list(found["related"])
-    return found
+def listed(record: Record) -> Record:
+    """`record` with its lists as plain lists: the library's records are plain data."""
+    if isinstance(record["body"], JsonList):
+        record["body"] = list(record["body"])
+    if isinstance(record["related"], JsonList):
+        record["related"] = list(record["related"])
+    return record
 
 
-def json_line(found: Record) -> bytes:
-    """`found` as a line of JSON Lines. A `JsonList` is copied once, straight into the line."""
+def json_line(record: Record) -> bytes:
+    """`record` as a line of JSON Lines. A `JsonList` is copied once, straight into the line."""
     # the fields that may be one, in the record's order
-    long = {"body": found["body"], "related": found["related"]}
+    long = {"body": record["body"], "related": record["related"]}
     held = {key: value for key, value in long.items() if isinstance(value, JsonList)}
     if not held:
-        return orjson.dumps(found, option=orjson.OPT_APPEND_NEWLINE)
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     empty: dict[str, list[object]] = {key: [] for key in held}
-    without = orjson.dumps({**found, **empty}, option=orjson.OPT_APPEND_NEWLINE)
+    without = orjson.dumps({**record, **empty}, option=orjson.OPT_APPEND_NEWLINE)
     line, at = memoryview(without), 0
     pieces: list[memoryview] = []
     for key, values in held.items():  # in the line's order: a record's keys are in one order

@@ -63,8 +63,8 @@ def sniff(data: bytes) -> tuple[str, str] | None:
         sample = head[:_CONTROL_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
-        found = f"binary data ({controls} control bytes in the first {len(sample)})"
-        return NOT_TEXT, _foreign_format(data) or found
+        binary = f"binary data ({controls} control bytes in the first {len(sample)})"
+        return NOT_TEXT, _foreign_format(data) or binary
     return None
 
 
@@ -102,8 +102,8 @@ def _document(data: bytes) -> str | None:
 def _foreign_format(data: bytes) -> str | None:
     if (document := _document(data)) is not None:
         return document
-    found = (message for at, magic, message in _FOREIGN_FORMATS if data.startswith(magic, at))
-    if (message := next(found, None)) is not None:
+    messages = (message for at, magic, message in _FOREIGN_FORMATS if data.startswith(magic, at))
+    if (message := next(messages, None)) is not None:
         return message
     encoding = _utf16_without_bom(data[:_CONTROL_SNIFF_BYTES])
     return None if encoding is None else _recode(encoding)

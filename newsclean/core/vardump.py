@@ -261,8 +261,8 @@ class _Reader:
     def xdebug_escaped(self, start: int, length: int, nested: bool) -> tuple[bytes, int] | None:
         """Xdebug writes each NUL byte of a string as `\\000`: N counts it as one byte."""
         buf, escapes, close = self.buf, 0, start + length
-        while (found := buf.count(_XDEBUG_NUL, start, close)) > escapes:
-            escapes, close = found, start + length + 3 * found
+        while (escaped := buf.count(_XDEBUG_NUL, start, close)) > escapes:
+            escapes, close = escaped, start + length + 3 * escaped
         if not escapes or not self.closes_at(close, nested):
             return None
         return bytes(buf[start:close]).replace(_XDEBUG_NUL, b"\0"), close + 1
@@ -449,8 +449,8 @@ _VALUE_AFTER_KEY = re.compile(
 
 def _closing_brace(buf: Buffer, pos: int) -> int:
     """After Xdebug's `(more elements)...` or `...`: the offset after the container's `}`."""
-    found = _BRACE_LINE.search(buf, pos)
-    return len(buf) if found is None else found.end()
+    brace = _BRACE_LINE.search(buf, pos)
+    return len(buf) if brace is None else brace.end()
 
 
 def _xdebug_cut(buf: Buffer, start: int, close: int) -> int | None:
@@ -477,9 +477,13 @@ def read_payload(
         if match := _STRING.match(buf, pos):
             content, end = reader.string(match, nested=False)
             # Cut: the bytes there are, without the `"...` of Xdebug's display limit.
-            found = content if content is not None else bytes(buf[match.end() : end])
-            found = found if content is not None else found.removesuffix(b'"...')
-            return _finish(reader, "string", int(match[1]), len(found), end, content=found)
+            content_read = content if content is not None else bytes(buf[match.end() : end])
+            content_read = (
+                content_read if content is not None else content_read.removesuffix(b'"...')
+            )
+            return _finish(
+                reader, "string", int(match[1]), len(content_read), end, content=content_read
+            )
         if match := _CONTAINER.match(buf, pos):
             array, end = reader.container(match, 0)
             if reader.refused_header_key and _damaged(reader):

@@ -122,12 +122,12 @@ def _walk_url(
         size = int(info.get("size") or 0) if info else -1
         yield Listed(url, size, _version(info) if info else "")
         return
-    found = _walk_url_folder(fs, root.rstrip("/"), retry, walk)
+    items = _walk_url_folder(fs, root.rstrip("/"), retry, walk)
     if only is None:
-        yield from found
+        yield from items
         return
     prefix = fs.unstrip_protocol(root).rstrip("/") + "/"
-    yield from (item for item in found if only.takes(item.path.removeprefix(prefix)))
+    yield from (item for item in items if only.takes(item.path.removeprefix(prefix)))
 
 
 def _info_or_none(fs: Any, path: str, url: str, retry: Retry) -> dict[str, Any] | None:
@@ -179,10 +179,10 @@ def listed(
         if is_url(path):
             yield from _walk_url(path, options, retry, only, walk)
         elif path != STDIN and os.path.isdir(path):
-            for found in _below(path, walk, frozenset()):
-                below = found.path if isinstance(found, Rejection) else found
+            for entry in _below(path, walk, frozenset()):
+                below = entry.path if isinstance(entry, Rejection) else entry
                 if only is None or only.takes(below[len(path) :].lstrip(os.sep)):
-                    yield found if isinstance(found, Rejection) else _local(found, stat_files)
+                    yield entry if isinstance(entry, Rejection) else _local(entry, stat_files)
         else:
             yield _local(path, stat_files)
 

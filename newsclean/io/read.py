@@ -179,10 +179,10 @@ def _fetched(
     try:
         fs, _ = url_filesystem(batch[0][0], options)
         # From byte 0 on: a GET with an open range, where a plain one costs s3fs a HEAD first.
-        found = fs.cat_ranges([url_filesystem(url, options)[1] for url, _ in batch], 0, None)
+        contents = fs.cat_ranges([url_filesystem(url, options)[1] for url, _ in batch], 0, None)
     except (OSError, UsageError, ValueError):  # each is read again, alone
-        found = [None] * len(batch)
-    for (url, _), content in zip(batch, found, strict=True):
+        contents = [None] * len(batch)
+    for (url, _), content in zip(batch, contents, strict=True):
         if isinstance(content, bytes):
             yield url, _sized(content, url, max_bytes)
         elif isinstance(content, FileNotFoundError):

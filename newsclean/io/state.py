@@ -429,7 +429,7 @@ def _check_tables(connection: sqlite3.Connection, path: str) -> None:
     """Every table and column this version reads is there (a damaged file says so at once,
     not in the middle of a run)."""
     for table, columns in _COLUMNS.items():
-        found = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
-        if missing := sorted(columns - found):
-            what = f"the table {table}" if not found else f"{table}.{', '.join(missing)}"
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if missing := sorted(columns - present):
+            what = f"the table {table}" if not present else f"{table}.{', '.join(missing)}"
             raise UsageError(f"--state {path}: damaged: {what} is missing")

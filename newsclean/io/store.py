@@ -131,13 +131,13 @@ class Store:
         paths = {self.path(name): name for name in names}
 
         def fetch() -> dict[str, bytes]:
-            found = self.fs.cat(list(paths), on_error="return")
-            for value in found.values():
+            contents = self.fs.cat(list(paths), on_error="return")
+            for value in contents.values():
                 if isinstance(value, Exception) and not isinstance(value, FileNotFoundError):
                     raise value
             return {
                 paths[path]: bytes(value)
-                for path, value in found.items()
+                for path, value in contents.items()
                 if not isinstance(value, Exception)
             }
 

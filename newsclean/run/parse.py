@@ -204,8 +204,8 @@ def _run(
             progress.start(lambda: input_count(options.inputs, env))
             cleanup.callback(progress.stop)
         # Closed on the way out, whatever happens: an early stop ends the workers at once.
-        found = outcomes(options, env, outputs.state, tally, outputs.files.values())
-        results = cleanup.enter_context(closing(found))
+        produced = outcomes(options, env, outputs.state, tally, outputs.files.values())
+        results = cleanup.enter_context(closing(produced))
         for outcome in results:
             if outcome is FLUSH:
                 outputs.flush(final=True)

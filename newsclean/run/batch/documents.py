@@ -28,10 +28,10 @@ from .manifest import Written
 
 def _loaded(content: bytes) -> dict[str, Any] | None:
     try:
-        found = orjson.loads(content)
+        loaded = orjson.loads(content)
     except orjson.JSONDecodeError:
         return None
-    return found if isinstance(found, dict) else None
+    return loaded if isinstance(loaded, dict) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +71,29 @@ class RunDocument:
         must not go on with (another layout; with `same_version`, another version or record
         contract)."""
         try:
-            found = orjson.loads(content)
+            loaded = orjson.loads(content)
         except orjson.JSONDecodeError as error:
             raise UsageError(f"{url}: {layout.RUN} is damaged ({error}); start a new OUT") from None
-        if not isinstance(found, dict):
+        if not isinstance(loaded, dict):
             raise UsageError(f"{url}: {layout.RUN} is damaged (no run in it); start a new OUT")
-        made_by = f"newsclean {found.get('version')} (record contract {found.get('contract')})"
-        if found.get("layout") != layout.LAYOUT:
+        made_by = f"newsclean {loaded.get('version')} (record contract {loaded.get('contract')})"
+        if loaded.get("layout") != layout.LAYOUT:
             raise UsageError(
                 f"{url}: a batch of another layout, made by {made_by}; start a new OUT"
             )
-        missing = [key for key in _RUN_FIELDS if key not in found]
-        if missing or not isinstance(found["shards"], int) or found["shards"] < 1:
+        missing = [key for key in _RUN_FIELDS if key not in loaded]
+        if missing or not isinstance(loaded["shards"], int) or loaded["shards"] < 1:
             raise UsageError(
                 f"{url}: {layout.RUN} is damaged (missing: {', '.join(missing) or 'shards'}); "
                 "start a new OUT"
             )
         this = (newsclean.__version__, CONTRACT_VERSION)
-        if same_version and (found["version"], found["contract"]) != this:
+        if same_version and (loaded["version"], loaded["contract"]) != this:
             raise UsageError(
                 f"{url}: made by {made_by}, and this is newsclean {this[0]} (contract "
                 f"{this[1]}): go on with that version, or start a new OUT"
             )
-        return cls(**{key: found[key] for key in _RUN_FIELDS})
+        return cls(**{key: loaded[key] for key in _RUN_FIELDS})
 
 
 _RUN_FIELDS = tuple(RunDocument.__dataclass_fields__)
@@ -140,10 +140,10 @@ class Marker:
     def from_json(cls, content: bytes, shard: int) -> Marker | None:
         """The commit in `content`; None when it does not say all a commit says (a file cut,
         or written by hand)."""
-        found = _loaded(content)
-        if found is None or not isinstance(found.get("attempt"), str):
+        loaded = _loaded(content)
+        if loaded is None or not isinstance(loaded.get("attempt"), str):
             return None
-        parts, stats = found.get("parts"), found.get("stats")
+        parts, stats = loaded.get("parts"), loaded.get("stats")
         if not isinstance(parts, dict) or not isinstance(stats, dict):
             return None
         read = {kind: _part(parts.get(kind), kind) for kind in layout.KINDS}
@@ -152,17 +152,17 @@ class Marker:
         if not all(isinstance(stats.get(key), int | float) for key in _STATS):
             return None
         counts = {key: stats[key] for key in _STATS}
-        run = found.get("run") if isinstance(found.get("run"), str) else ""
-        return cls(run, found["attempt"], shard, read, Stats(shard, **counts))  # type: ignore[arg-type]
+        run = loaded.get("run") if isinstance(loaded.get("run"), str) else ""
+        return cls(run, loaded["attempt"], shard, read, Stats(shard, **counts))  # type: ignore[arg-type]
 
 
 _STATS = ("files", "records", "errors", "seconds")
 
 
-def _part(found: object, kind: str) -> Part | None:
-    if not isinstance(found, dict):
+def _part(loaded: object, kind: str) -> Part | None:
+    if not isinstance(loaded, dict):
         return None
-    name, size, sha256 = found.get("name"), found.get("size"), found.get("sha256", "")
+    name, size, sha256 = loaded.get("name"), loaded.get("size"), loaded.get("sha256", "")
     if not (isinstance(name, str) and name.startswith(f"{kind}/") and isinstance(size, int)):
         return None
     return Part(name, size, sha256 if isinstance(sha256, str) else "")

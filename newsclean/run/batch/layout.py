@@ -48,13 +48,13 @@ def part_of(kind: str, shard: int, shards: int, attempt: str, data_format: str) 
 
 def shard_and_attempt(file_name: str) -> tuple[int, str] | None:
     """The shard and attempt a part or attempt file belongs to, from its name."""
-    found = _PART.match(file_name)
-    return (int(found[1]), found[2]) if found else None
+    match = _PART.match(file_name)
+    return (int(match[1]), match[2]) if match else None
 
 
 def shard_of_marker(file_name: str) -> int | None:
-    found = re.fullmatch(r"part-(\d{5,})-of-\d{5,}\.json", file_name)
-    return int(found[1]) if found else None
+    match = re.fullmatch(r"part-(\d{5,})-of-\d{5,}\.json", file_name)
+    return int(match[1]) if match else None
 
 
 def arguments(

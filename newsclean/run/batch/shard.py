@@ -106,10 +106,10 @@ def _write_parts(
         data, errors = _Counted(data_stream), _Counted(errors_stream)
         with _records_writer(data, attempt.data_format) as writer:
             for path, read in read_listed(inputs, max_bytes, options):
-                found = _outcomes(path, read, settings, options, retry)
+                outcomes = _outcomes(path, read, settings, options, retry)
                 files += 1
                 crash_point("shard-file", files)
-                for outcome in found:  # an archive's members, each
+                for outcome in outcomes:  # an archive's members, each
                     writer.write(outcome.lines)
                     records += outcome.records
                     if outcome.rejection is not None:
