@@ -56,7 +56,6 @@ def check(
         Parsing(max_bytes=max_bytes),
         jobs=jobs or 0,
         strict=strict,
-        progress=False,
     )
     env = Environment()
 

@@ -38,7 +38,6 @@ STATE_MIN_AGE = 60.0
 
 if TYPE_CHECKING:
     from ..io.environment import Environment
-    from ..run.settings import ParseOptions
 
 
 def parse(
@@ -155,7 +154,7 @@ def parse(
         Parsing(tz, max_bytes),
         OutputFiles(output, errors, summary_json, skip_empty),
         Incremental(state, force, dedupe),
-        jobs=jobs or 0, strict=strict, progress=progress,
+        jobs=jobs or 0, strict=strict,
     )  # fmt: skip
     env = Environment()
     if dry_run:
@@ -163,7 +162,7 @@ def parse(
 
         reporter = Reporter(env.stderr, False, False, quiet)
         run_command(lambda: run_dry(options, env, reporter.rejected))
-    reporter = reporter_for(options, env, quiet, log_every, log_format)
+    reporter = reporter_for(env, progress, quiet, log_every, log_format)
     if paths and not files_from:
         matching = " matching --glob/--exclude" if globs or excludes else ""
         reporter.nothing = (
@@ -173,13 +172,13 @@ def parse(
 
 
 def reporter_for(
-    options: ParseOptions, env: Environment, quiet: int, log_every: float | None = None,
+    env: Environment, progress: bool | None, quiet: int, log_every: float | None = None,
     log_format: LogFormat = LogFormat.plain,
 ) -> Reporter:  # fmt: skip
     """Progress and summary on stderr: decorated on a terminal (or with --progress), plain off
     one with a progress line a minute; less with -q, nothing with -qq."""
     guess = bool(env.stderr_isatty) and not quiet
-    show_bar = options.progress if options.progress is not None and quiet < 2 else guess
+    show_bar = progress if progress is not None and quiet < 2 else guess
     every = log_interval(quiet, log_every)
     json = log_format is LogFormat.json
     return Reporter(env.stderr, bool(env.stderr_isatty), show_bar, quiet, every, json)

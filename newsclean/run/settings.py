@@ -101,4 +101,3 @@ class ParseOptions:
     incremental: Incremental = Incremental()
     jobs: int = 0  # 0: one per CPU
     strict: bool = False  # exit 1 also when a record has warnings
-    progress: bool | None = None  # None: on a terminal only
