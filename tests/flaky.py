@@ -72,6 +72,16 @@ class FlakyFileSystem(MemoryFileSystem):
         self._fail("cat", path)
         return super().cat_file(path, start, end, **kwargs)
 
+    def cat_ranges(self, paths, starts, ends, max_gap=None, on_error="return", **kwargs):
+        """As s3fs's: each range read by keyword (the base class passes them by position)."""
+        out = []
+        for path, start, end in zip(paths, _each(starts, paths), _each(ends, paths), strict=True):
+            try:
+                out.append(self.cat_file(path, start=start, end=end, **kwargs))
+            except Exception as error:  # returned in place, as fsspec does with "return"
+                out.append(error)
+        return out
+
     def pipe_file(self, path, value, mode="overwrite", **kwargs):
         self._fail("pipe", path)
         return super().pipe_file(path, value, mode=mode, **kwargs)
@@ -79,6 +89,10 @@ class FlakyFileSystem(MemoryFileSystem):
     def rm_file(self, path):
         self._fail("rm", path)
         return super().rm_file(path)
+
+
+def _each(value, paths):
+    return value if isinstance(value, list) else [value] * len(paths)
 
 
 def register() -> None:

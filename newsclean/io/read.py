@@ -178,8 +178,10 @@ def _fetched(
         return
     try:
         fs, _ = url_filesystem(batch[0][0], options)
-        # From byte 0 on: a GET with an open range, where a plain one costs s3fs a HEAD first.
-        contents = fs.cat_ranges([url_filesystem(url, options)[1] for url, _ in batch], 0, None)
+        # A range (s3fs sends a HEAD before a plain GET), one byte past the bound: an input
+        # grown past it since it was listed is too large, and is never read whole.
+        paths = [url_filesystem(url, options)[1] for url, _ in batch]
+        contents = fs.cat_ranges(paths, 0, max_bytes + 1)
     except (OSError, UsageError, ValueError):  # each is read again, alone
         contents = [None] * len(batch)
     for (url, _), content in zip(batch, contents, strict=True):
