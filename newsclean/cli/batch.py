@@ -278,11 +278,11 @@ def batch_status(
 
     def go() -> int:
         batch_status = run_status(out, storage_options(storage_option), verify=verify)
-        report = batch_status.report()
+        report, env = batch_status.report(), Environment()
         if as_json:
-            print_report(Environment(), report)
+            print_report(env, report)
         else:
-            write_report(Environment().stdout, status_lines(out, report).encode())
+            write_report(env.stdout, status_lines(out, report).encode())
         return batch_status.exit_status
 
     run_command(go)

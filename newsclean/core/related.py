@@ -120,11 +120,10 @@ def _strict(text: str | bytes, clean: Clean) -> list[RelatedItem] | JsonList[Rel
     """The items of `text` read as strict JSON; None if it is not a list of whole items. A long
     list is read in pieces: all the items at once as objects took 18 times their bytes.
     A piece that fails may be cut inside a title holding `},{`: then it is read whole."""
-    short = len(text) <= _PIECE_CHARS  # most payloads: one piece
-    found = _strict_pieces([_decoded(text)] if short else _pieces(text), clean)
-    if found is None and len(text) > _PIECE_CHARS:
+    if len(text) <= _PIECE_CHARS:  # most payloads: one piece
         return _strict_pieces([_decoded(text)], clean)
-    return found
+    found = _strict_pieces(_pieces(text), clean)
+    return found if found is not None else _strict_pieces([_decoded(text)], clean)
 
 
 def _strict_pieces(
@@ -155,14 +154,14 @@ def _items_of(piece: str, clean: Clean) -> list[RelatedItem]:
 
 
 def _pieces(text: str | bytes) -> Iterator[str]:
-    """A JSON list as JSON lists of a run of its items each, about _PIECE_CHARS long (ASCII
-    bytes are decoded a piece at a time: each decodes as it would in the whole)."""
+    """A JSON list longer than _PIECE_CHARS as JSON lists of a run of its items each, about that
+    long (ASCII bytes are decoded a piece at a time: each decodes as it would in the whole)."""
     starts, between_items = (
         (_LIST_START, _BETWEEN_TEXT)
         if isinstance(text, str)
         else (_LIST_START_BYTES, _BETWEEN_ITEMS)
     )
-    if len(text) <= _PIECE_CHARS or not starts.match(text):  # type: ignore[arg-type]
+    if not starts.match(text):  # type: ignore[arg-type]
         yield _decoded(text)
         return
     start = 0
